@@ -1,0 +1,108 @@
+// Package config holds pimmail's saved settings: all three providers'
+// settings, the global email settings, and which provider is enabled (only
+// one at a time). The file is human-readable JSON, 0600 in a 0700
+// directory, written atomically; the MSAL token cache lives beside it.
+package config
+
+import (
+	"github.com/pimmail/pimmail/secret"
+)
+
+// Provider names an email provider.
+type Provider string
+
+// The three providers a PIM system offers. Only one is enabled at a time.
+const (
+	ProviderNone  Provider = ""
+	ProviderLocal Provider = "local-smtp"
+	ProviderRelay Provider = "smtp-relay"
+	ProviderEntra Provider = "entra-smtp-client"
+)
+
+// Providers lists the providers in the order the wizard shows them.
+var Providers = []Provider{ProviderLocal, ProviderRelay, ProviderEntra}
+
+// Label is the provider's name as the PIM system shows it.
+func (p Provider) Label() string {
+	switch p {
+	case ProviderLocal:
+		return "Local SMTP"
+	case ProviderRelay:
+		return "SMTP Relay"
+	case ProviderEntra:
+		return "Microsoft Entra ID SMTP Client"
+	}
+	return "none"
+}
+
+// TLSMode is how a plain SMTP provider secures its connection.
+type TLSMode string
+
+// TLS modes for the Local SMTP and SMTP Relay providers. The Entra provider
+// always uses STARTTLS with TLS 1.2 or later.
+const (
+	TLSNone     TLSMode = "none"
+	TLSStartTLS TLSMode = "starttls" // STARTTLS required
+	TLSImplicit TLSMode = "implicit" // TLS from the first byte (port 465)
+)
+
+// Config is the whole saved configuration.
+type Config struct {
+	// Version of the file format.
+	Version int `json:"version"`
+	// Enabled is the provider mail goes out through; empty when none.
+	Enabled Provider `json:"enabled"`
+	// Sandbox marks a configuration made against the built-in sandbox
+	// (pimmail --sandbox): commands then start the sandbox in-process and
+	// send through it instead of Microsoft's services.
+	Sandbox bool `json:"sandbox,omitempty"`
+	// Email holds the settings shared by all providers.
+	Email Email `json:"email"`
+	// Entra is the Microsoft Entra ID SMTP Client provider.
+	Entra Entra `json:"entra"`
+	// Relay is the SMTP Relay provider.
+	Relay SMTP `json:"smtpRelay"`
+	// Local is the Local SMTP provider.
+	Local SMTP `json:"localSmtp"`
+}
+
+// Email holds the global email settings.
+type Email struct {
+	// From is the default From address. With the Entra provider it must be
+	// the mailbox or an address the mailbox may send as.
+	From string `json:"from"`
+	// DisplayName is the mailbox alias shown as the sender's name.
+	DisplayName string `json:"displayName,omitempty"`
+}
+
+// Entra is the Microsoft Entra ID SMTP Client provider's settings.
+type Entra struct {
+	Cloud    string `json:"cloud"`
+	TenantID string `json:"tenantId"`
+	ClientID string `json:"clientId"`
+	// ClientSecret is the secret's Value (not its Secret ID).
+	ClientSecret secret.Secret `json:"clientSecret"`
+	// Mailbox is the signed-in mailbox (UPN) mail is sent as.
+	Mailbox   string `json:"mailbox"`
+	SmartHost string `json:"smartHost"`
+	Port      int    `json:"port"`
+}
+
+// SMTP is a plain SMTP provider's settings (Local SMTP, SMTP Relay).
+type SMTP struct {
+	Host     string        `json:"host"`
+	Port     int           `json:"port"`
+	TLS      TLSMode       `json:"tls"`
+	Username string        `json:"username,omitempty"`
+	Password secret.Secret `json:"password,omitempty"`
+}
+
+// Default returns a configuration with the defaults a new user sees.
+func Default() Config {
+	return Config{
+		Version: 1,
+		Entra:   Entra{Cloud: "global", SmartHost: "smtp.office365.com", Port: 587},
+		Relay:   SMTP{Port: 25, TLS: TLSStartTLS},
+		Local:   SMTP{Host: "localhost", Port: 25, TLS: TLSNone},
+	}
+}

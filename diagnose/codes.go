@@ -1,0 +1,63 @@
+package diagnose
+
+// Catalogue codes. Entra codes follow the AADSTS error they stand for; SMTP
+// codes the Exchange Online reply; net/tls codes the local failure.
+const (
+	// Entra ID (token endpoint, device code, OpenID configuration).
+	EntraTenantNotFound       Code = "entra.tenant-not-found"       // AADSTS90002
+	EntraAppNotFound          Code = "entra.app-not-found"          // AADSTS700016
+	EntraSecretInvalid        Code = "entra.secret-invalid"         // AADSTS7000215
+	EntraSecretExpired        Code = "entra.secret-expired"         // AADSTS7000222
+	EntraPublicClientDisabled Code = "entra.public-client-disabled" // AADSTS7000218
+	EntraConsentMissing       Code = "entra.consent-missing"        // AADSTS65001
+	EntraMFARequired          Code = "entra.mfa-required"           // AADSTS50076
+	EntraMFARegistration      Code = "entra.mfa-registration"       // AADSTS50079
+	EntraConditionalAccess    Code = "entra.conditional-access"     // AADSTS53003
+	EntraSecurityDefaults     Code = "entra.security-defaults"      // AADSTS530035
+	EntraNoExchange           Code = "entra.no-exchange"            // AADSTS500011
+	EntraInvalidScope         Code = "entra.invalid-scope"          // AADSTS70011
+	EntraScopeNeedsDefault    Code = "entra.scope-needs-default"    // AADSTS1002012
+	EntraAuthorizationPending Code = "entra.authorization-pending"  // AADSTS70016
+	EntraSlowDown             Code = "entra.slow-down"              // slow_down
+	EntraCodeExpired          Code = "entra.device-code-expired"    // expired_token, AADSTS70020/70019
+	EntraDeclined             Code = "entra.declined"               // authorization_declined
+	EntraRefreshExpired       Code = "entra.refresh-expired"        // AADSTS70008
+	EntraRefreshInactive      Code = "entra.refresh-inactive"       // AADSTS700082
+	EntraGrantRevoked         Code = "entra.grant-revoked"          // AADSTS50173
+	EntraOther                Code = "entra.other"                  // any other Entra error
+	TokenWrongScope           Code = "token.wrong-scope"            // access token lacks SMTP.Send
+	TokenWrongAudience        Code = "token.wrong-audience"         // access token not for Outlook
+	CacheSignInAgain          Code = "cache.sign-in-again"          // token cache missing, corrupt or for another mailbox
+
+	// Exchange Online SMTP replies.
+	SMTPAuthFailed          Code = "smtp.auth-failed"           // 535 5.7.3
+	SMTPAuthDisabledTenant  Code = "smtp.auth-disabled-tenant"  // 535 5.7.139 ... for the Tenant
+	SMTPAuthDisabledMailbox Code = "smtp.auth-disabled-mailbox" // 535 5.7.139 ... for the Mailbox
+	SMTPSecurityDefaults    Code = "smtp.security-defaults"     // 535 5.7.139 ... security defaults
+	SMTPConditionalAccess   Code = "smtp.conditional-access"    // 535 5.7.139 ... did not meet the criteria
+	SMTPNotAuthenticated    Code = "smtp.not-authenticated"     // 530 5.7.57
+	SMTPSendAsEnvelope      Code = "smtp.send-as-envelope"      // 550 5.7.60
+	SMTPSendAsDenied        Code = "smtp.send-as-denied"        // 554 5.2.252
+	SMTPConcurrency         Code = "smtp.concurrency"           // 432 4.3.2
+	SMTPRateLimited         Code = "smtp.rate-limited"          // more than 30 messages a minute
+	SMTPQuotaExceeded       Code = "smtp.quota-exceeded"        // 10,000 recipients a day
+	SMTPTLSVersion          Code = "smtp.tls-version"           // 421 4.7.66
+	RelayTenantAttribution  Code = "relay.tenant-attribution"   // 550 5.7.64 TenantAttribution
+	RelayDenied             Code = "relay.denied"               // 554 5.7.1 / 550 5.7.1 relay refused
+	RelayAuthFailed         Code = "relay.auth-failed"          // 535 from a relay with username/password
+	SMTPRejected            Code = "smtp.rejected"              // any other 4xx/5xx reply
+
+	// Local network and TLS.
+	NetDNS         Code = "net.dns"          // host name does not resolve
+	NetRefused     Code = "net.refused"      // connection refused
+	NetTimeout     Code = "net.timeout"      // no answer in time
+	NetUnreachable Code = "net.unreachable"  // no route / network down
+	NetCancelled   Code = "net.cancelled"    // the user cancelled
+	TLSHandshake   Code = "tls.handshake"    // handshake failed
+	TLSCertificate Code = "tls.certificate"  // certificate not trusted / wrong name / expired
+	TLSTooOld      Code = "tls.too-old"      // negotiated below TLS 1.2
+	NoSTARTTLS     Code = "smtp.no-starttls" // server does not offer STARTTLS
+	NoXOAUTH2      Code = "smtp.no-xoauth2"  // server does not offer AUTH XOAUTH2
+	NoAuth         Code = "smtp.no-auth"     // server offers no AUTH but a username was given
+	Unexpected     Code = "unexpected"       // anything the catalogue does not know
+)

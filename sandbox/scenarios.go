@@ -1,0 +1,33 @@
+package sandbox
+
+// Scenario is a named failure a sandbox can switch on, so a test or a
+// support engineer can rehearse what a customer meets.
+type Scenario struct {
+	Name string
+	// Summary is the one line `pimmail sandbox --list-scenarios` prints.
+	Summary string
+}
+
+// Scenarios lists every scenario the sandbox knows. The helper implementing
+// the stand-ins keeps this list and the behaviour in step.
+var Scenarios = []Scenario{
+	{"secret-expired", "the app's only client secret has expired (AADSTS7000222)"},
+	{"public-client-disabled", "Allow public client flows is No: device-code polling fails (AADSTS7000218)"},
+	{"consent-missing", "SMTP.Send has no admin consent (AADSTS65001)"},
+	{"mfa-required", "the mailbox's sign-in needs MFA the device flow did not satisfy (AADSTS50076)"},
+	{"conditional-access", "a Conditional Access policy blocks the sign-in (AADSTS53003)"},
+	{"no-exchange", "the tenant has no Exchange Online (AADSTS500011)"},
+	{"declined", "the person at the other device declines the sign-in (authorization_declined)"},
+	{"code-expired", "the device code expires before anyone signs in (expired_token, AADSTS70020)"},
+	{"refresh-revoked", "the refresh token was revoked, e.g. after a password reset (AADSTS50173)"},
+	{"refresh-inactive", "the refresh token expired after 90 days unused (AADSTS700082)"},
+	{"smtp-auth-disabled-tenant", "SMTP AUTH is off for the organisation (535 5.7.139 ... for the Tenant)"},
+	{"smtp-auth-disabled-mailbox", "SMTP AUTH is off for the mailbox (535 5.7.139 ... for the Mailbox)"},
+	{"security-defaults", "security defaults block SMTP AUTH (535 5.7.139 ... security defaults policy)"},
+	{"smtp-conditional-access", "Conditional Access blocks SMTP AUTH (535 5.7.139 ... did not meet the criteria)"},
+	{"send-as-denied", "the mailbox may not send as any other address: a From other than the mailbox gets 554 5.2.252 SendAsDenied"},
+	{"throttled", "the submission stand-in allows 2 messages a minute instead of 30, to show the rate-limit reply"},
+	{"concurrency", "a fourth simultaneous connection is refused (432 4.3.2 sender thread limit exceeded)"},
+	{"tls-old", "the SMTP stand-in speaks only TLS 1.0/1.1 (pimmail refuses; Exchange answers 421 4.7.66)"},
+	{"relay-not-trusted", "the relay stand-in does not trust this server's IP (550 5.7.64 TenantAttribution)"},
+}
