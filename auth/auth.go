@@ -3,12 +3,19 @@
 // credentials), signs the mailbox in with the device-code flow, reads the
 // access token's claims, and refreshes silently from a persisted cache.
 // Every failure comes back as a *diagnose.Problem.
+//
+// Files: client.go builds the one HTTP client and the MSAL clients;
+// tenant.go (CheckTenant), app.go (CheckApp), device.go (StartDeviceLogon,
+// Wait), token.go (Token), claims.go (ParseClaims, CheckSMTPClaims),
+// cache.go (the token cache), problems.go (errors to diagnose.Problem).
 package auth
 
 import (
-	"context"
 	"crypto/x509"
+	"net/http"
 	"time"
+
+	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/secret"
@@ -26,7 +33,9 @@ type Settings struct {
 	// RootCAs, when set, replaces the system roots (the sandbox hands its own
 	// CA this way). Certificate verification is never switched off.
 	RootCAs *x509.CertPool
-	// Cache holds the MSAL token cache; nil means an empty in-memory cache.
+	// Cache holds the MSAL token cache; nil means an empty in-memory cache
+	// that is not kept: a device logon's tokens are then lost after Wait, and
+	// Token answers diagnose.CacheSignInAgain.
 	Cache *Cache
 }
 
@@ -38,10 +47,6 @@ type TenantInfo struct {
 	TenantID string
 }
 
-// CheckTenant confirms the tenant (GUID or verified domain) exists: its
-// OpenID configuration resolves.
-func CheckTenant(ctx context.Context, s Settings) (TenantInfo, error) { panic("unimplemented") }
-
 // AppInfo is what CheckApp learned from the client-credentials token.
 type AppInfo struct {
 	// Roles are the application permissions in the token (e.g. SMTP.SendAsApp).
@@ -50,12 +55,6 @@ type AppInfo struct {
 	ExpiresOn time.Time
 }
 
-// CheckApp confirms tenant + client ID + secret: a client-credentials
-// request for the cloud's AppScope succeeds. Tells a wrong secret, an
-// expired secret, a Secret ID pasted for the Value, or a client ID from
-// another tenant, before the mailbox logon.
-func CheckApp(ctx context.Context, s Settings) (AppInfo, error) { panic("unimplemented") }
-
 // DeviceLogon is a started device-code sign-in.
 type DeviceLogon struct {
 	UserCode        string
@@ -63,12 +62,11 @@ type DeviceLogon struct {
 	// Message is Entra's own instruction text.
 	Message   string
 	ExpiresOn time.Time
-}
 
-// StartDeviceLogon asks Entra for a device code for the cloud's SMTP.Send
-// scope (plus offline_access). Show UserCode and VerificationURL, then call Wait.
-func StartDeviceLogon(ctx context.Context, s Settings) (*DeviceLogon, error) {
-	panic("unimplemented")
+	s  Settings          // what it was started with, for Wait's problems
+	pc public.Client     // the client holding the cache, to drop a bad account
+	dc public.DeviceCode // MSAL's poller
+	hc *http.Client      // closed when Wait returns
 }
 
 // Account is the signed-in mailbox and what its access token allows.
@@ -83,29 +81,22 @@ type Account struct {
 	ExpiresOn     time.Time
 }
 
-// Wait polls until the mailbox signs in, declines, the code expires, or ctx
-// is cancelled (then it returns at once). On success the token cache in
-// Settings.Cache holds the account, and the token's claims have been checked
-// (scp contains SMTP.Send, aud is the Outlook resource).
-func (d *DeviceLogon) Wait(ctx context.Context) (Account, error) { panic("unimplemented") }
-
 // AccessToken is a bearer token for SMTP XOAUTH2.
 type AccessToken struct {
 	Username  string
 	Value     secret.Secret
 	ExpiresOn time.Time
-}
-
-// Token returns a fresh access token for username from the cache, refreshing
-// silently when it has expired. A missing, corrupt or foreign cache gives a
-// diagnose.CacheSignInAgain problem.
-func Token(ctx context.Context, s Settings, username string) (AccessToken, error) {
-	panic("unimplemented")
+	// Refreshed is true when Entra ID issued the token just now from the
+	// refresh token (silent refresh), false when it came from the cache.
+	Refreshed bool
 }
 
 // Claims are the access-token claims pimmail looks at.
 type Claims struct {
-	Audience  string
+	// Audience is the token's audience; the first one when aud is an array.
+	Audience string
+	// Audiences are all values of aud (added: aud may be an array).
+	Audiences []string
 	Scopes    []string // from scp, split on spaces
 	Roles     []string
 	UPN       string // upn, else unique_name, else preferred_username
@@ -113,11 +104,3 @@ type Claims struct {
 	ObjectID  string
 	ExpiresAt time.Time
 }
-
-// ParseClaims reads a JWT's payload without checking its signature (the
-// service does that); it only tells the admin what the token allows.
-func ParseClaims(token string) (Claims, error) { panic("unimplemented") }
-
-// CheckSMTPClaims returns a diagnose problem (TokenWrongScope,
-// TokenWrongAudience) when c cannot be used for SMTP in cloud cl.
-func CheckSMTPClaims(c Claims, cl cloud.Cloud) error { panic("unimplemented") }

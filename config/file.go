@@ -1,22 +1,168 @@
 package config
 
-// TODO(helper): implement. Signatures are the contract other packages use.
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/pimmail/pimmail/secfile"
+)
+
+// FileName is the config file's name inside the default directory.
+const FileName = "config.json"
+
+// CacheFileName is the MSAL token cache's name, beside the config file.
+const CacheFileName = "tokencache.json"
+
+// SandboxDirName is the built-in sandbox's state directory, beside the config file.
+const SandboxDirName = "sandbox"
+
+// CurrentVersion is the file format this build writes and reads.
+const CurrentVersion = 1
 
 // DefaultPath returns $XDG_CONFIG_HOME/pimmail/config.json (or the user
 // config dir's equivalent).
-func DefaultPath() (string, error) { panic("unimplemented") }
+func DefaultPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find your config directory (%w); pass --config PATH", err)
+	}
+	return filepath.Join(dir, "pimmail", FileName), nil
+}
 
 // CachePath returns the token cache path that belongs beside the config file.
-func CachePath(configPath string) string { panic("unimplemented") }
+func CachePath(configPath string) string {
+	return filepath.Join(filepath.Dir(configPath), CacheFileName)
+}
 
 // SandboxDir returns the directory beside the config file where the
 // built-in sandbox keeps its keys and received mail.
-func SandboxDir(configPath string) string { panic("unimplemented") }
+func SandboxDir(configPath string) string {
+	return filepath.Join(filepath.Dir(configPath), SandboxDirName)
+}
 
 // Load reads the config at path. A missing file returns Default() and an
-// error wrapping fs.ErrNotExist; a malformed file *ParseError; a file or
-// directory others can read *secfile.ModeError.
-func Load(path string) (Config, error) { panic("unimplemented") }
+// error wrapping fs.ErrNotExist; a malformed file *ParseError; a file
+// others can read or write, or a directory others can write to,
+// *secfile.ModeError.
+//
+// Fields the file leaves out keep their Default() values, so a hand-written
+// file needs only what differs. Unknown fields are refused: in a file people
+// edit by hand, an unknown field is almost always a typo that would
+// otherwise be silently ignored.
+func Load(path string) (Config, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return Default(), fmt.Errorf("no configuration at %s yet: %w", path, err)
+		}
+		return Default(), fmt.Errorf("cannot read the configuration %s: %w", path, err)
+	}
+	// The directory first: if others may write to it, they could have
+	// swapped the file, and its contents cannot be trusted either.
+	if err := checkDir(filepath.Dir(path)); err != nil {
+		return Default(), err
+	}
+	data, err := secfile.ReadFile(path)
+	if err != nil {
+		var me *secfile.ModeError
+		if errors.As(err, &me) {
+			return Default(), err
+		}
+		return Default(), fmt.Errorf("cannot read the configuration %s: %w", path, err)
+	}
+	return Parse(path, data)
+}
 
-// Save writes cfg atomically to path (0600 in a 0700 directory).
-func Save(path string, cfg Config) error { panic("unimplemented") }
+// Parse decodes and checks a config file's contents; path is only used in
+// error messages. It is Load without the file system, and never panics.
+func Parse(path string, data []byte) (Config, error) {
+	cfg := Default()
+	if len(bytes.TrimSpace(data)) == 0 {
+		return Default(), &ParseError{Path: path, Line: 1, Column: 1, Msg: "the file is empty"}
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return Default(), decodeError(path, data, err)
+	}
+	// Anything after the one JSON object (a second object, a stray brace)
+	// means the file is not what we wrote.
+	if off := trailingData(data, dec.InputOffset()); off >= 0 {
+		line, col := lineCol(data, off)
+		return Default(), &ParseError{Path: path, Line: line, Column: col, Msg: "unexpected text after the end of the settings"}
+	}
+	if cfg.Version == 0 {
+		// A hand-written file may leave the version out; it means this one.
+		cfg.Version = CurrentVersion
+	}
+	if err := cfg.Validate(); err != nil {
+		var ve *ValueError
+		if errors.As(err, &ve) {
+			line, col := 1, 1
+			if off, ok := valueOffset(data, ve.Key); ok {
+				line, col = lineCol(data, off)
+			}
+			return Default(), &ParseError{Path: path, Line: line, Column: col, Msg: ve.Error(), Err: err}
+		}
+		return Default(), &ParseError{Path: path, Line: 1, Column: 1, Msg: err.Error(), Err: err}
+	}
+	cfg.normalize()
+	return cfg, nil
+}
+
+// Save writes cfg atomically to path (0600 in a 0700 directory, created
+// when missing). It refuses a config that Load would refuse (unknown
+// provider, cloud or TLS mode), and a directory others can write to, so
+// that what Save writes always loads.
+func Save(path string, cfg Config) error {
+	if cfg.Version == 0 {
+		cfg.Version = CurrentVersion
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("not saving %s: %w", path, err)
+	}
+	cfg.normalize()
+	if err := checkDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	data, err := Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	return secfile.WriteFile(path, data)
+}
+
+// checkDir returns a *secfile.ModeError when others than the owner may
+// write to dir: they could replace the config or the token cache with
+// their own. A directory others may only read or enter (0755, as home
+// directories and /etc/pimmail often are) is accepted, because the files
+// in it are 0600 themselves; the directories pimmail creates are 0700.
+func checkDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return err
+	}
+	if st.Mode().Perm()&0o022 != 0 {
+		return &secfile.ModeError{Path: dir, Mode: st.Mode(), Want: secfile.DirMode}
+	}
+	return nil
+}
+
+// Marshal returns the file contents for cfg: indented JSON with the fields
+// in the order of the Config struct (stable across saves, so diffs of the
+// file stay readable), ending in a newline.
+func Marshal(cfg Config) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// Addresses such as "<alerts@contoso.com>" stay readable instead of \u003c.
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(cfg); err != nil {
+		return nil, fmt.Errorf("encode configuration: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -61,3 +61,14 @@ const (
 	NoAuth         Code = "smtp.no-auth"     // server offers no AUTH but a username was given
 	Unexpected     Code = "unexpected"       // anything the catalogue does not know
 )
+
+// Codes added by the diagnosis helper.
+const (
+	// NetDropped: the server closed or reset the connection mid-conversation
+	// (EOF, connection reset, broken pipe); go-mail reports these inside a
+	// SendError whose cause cannot be unwrapped, so they are told by text.
+	NetDropped Code = "net.dropped"
+	// PasswordInClear: pimmail refused to send a username and password over
+	// a connection without TLS to another machine.
+	PasswordInClear Code = "smtp.password-in-clear"
+)

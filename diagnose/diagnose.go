@@ -59,4 +59,9 @@ type Facts struct {
 	From     string
 	Host     string
 	Port     int
+	// Username is the login name when the attempt authenticates with a
+	// password (SMTP Relay or Local SMTP, AUTH PLAIN/LOGIN); empty when the
+	// mailbox signs in with XOAUTH2 or no AUTH is used. It tells a relay's
+	// 535 (wrong username or password) from Exchange refusing a token.
+	Username string
 }

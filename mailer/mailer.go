@@ -6,7 +6,6 @@
 package mailer
 
 import (
-	"context"
 	"crypto/x509"
 	"time"
 
@@ -22,13 +21,14 @@ type Server struct {
 	TLS config.TLSMode
 	// RootCAs replaces the system roots when set (the sandbox's CA).
 	RootCAs *x509.CertPool
-	// Timeout bounds the dial and each SMTP command; 0 means 30 s.
+	// Timeout bounds the dial and each read and write of the conversation
+	// (so each SMTP command); 0 means DefaultTimeout (30 s).
 	Timeout time.Duration
 }
 
 // Stage is one timed step of a probe.
 type Stage struct {
-	Name     string // "dns", "connect", "greeting", "ehlo", "starttls", "ehlo-tls"
+	Name     string // "dns", "connect", "tls", "greeting", "ehlo", "starttls", "ehlo-tls", "quit"
 	Duration time.Duration
 	Detail   string // e.g. the resolved addresses, the banner
 	OK       bool
@@ -39,20 +39,15 @@ type ProbeReport struct {
 	Stages       []Stage
 	Banner       string   // the 220 greeting line
 	EHLO         []string // capabilities before TLS
-	EHLOAfterTLS []string // capabilities after STARTTLS
+	EHLOAfterTLS []string // capabilities over TLS: after STARTTLS, or the only EHLO with implicit TLS
 	StartTLS     bool     // STARTTLS offered
 	TLSVersion   string   // "TLS 1.3"
 	CertSubject  string
 	AuthMechs    []string // after TLS when TLS is used
 	XOAUTH2      bool
-}
-
-// Probe connects to srv and reports what the server offers without sending
-// mail or authenticating. It refuses TLS below 1.2. When wantXOAUTH2 is set a
-// server without AUTH XOAUTH2 is a NoXOAUTH2 problem. The report is filled
-// as far as the probe got, also on error.
-func Probe(ctx context.Context, srv Server, wantXOAUTH2 bool) (ProbeReport, error) {
-	panic("unimplemented")
+	// Transcript is the conversation as "C: "/"S: " lines and "-- " notes
+	// (added for support; a probe sends no credentials).
+	Transcript []string
 }
 
 // AuthKind is how to authenticate.
@@ -82,6 +77,11 @@ type Message struct {
 	To       []string
 	Subject  string
 	Body     string
+	// EnvelopeFrom is the MAIL FROM address (where bounces go). Empty means
+	// the signed-in mailbox with AuthXOAUTH2 (mail goes out as the mailbox,
+	// so a From the mailbox may not use is Exchange's SendAsDenied after
+	// DATA), and From otherwise. (Added to the contract by the mailer.)
+	EnvelopeFrom string
 }
 
 // Result is the outcome of Send.
@@ -94,10 +94,4 @@ type Result struct {
 	// Transcript is the SMTP conversation, the AUTH exchange, token and
 	// password replaced by a marker.
 	Transcript []string
-}
-
-// Send delivers msg through srv. With AuthXOAUTH2, TLS is mandatory and 1.2
-// at least. The Result carries the transcript also on failure.
-func Send(ctx context.Context, srv Server, auth Auth, msg Message) (Result, error) {
-	panic("unimplemented")
 }

@@ -18,10 +18,33 @@ import (
 	"math/big"
 	"net"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/pimmail/pimmail/secfile"
 )
+
+// ephemeral is the token-signing key every sandbox without a StateDir in
+// this process uses. Generating a 2048-bit RSA key is what made Start slow
+// (~80 ms, ~400 ms under -race); each sandbox still gets its own CA, so
+// clients of one sandbox do not trust another. Sharing the signing key is
+// like one Entra signing for many tenants: a token from one ephemeral
+// sandbox verifies at another in the same process.
+var ephemeral struct {
+	once sync.Once
+	key  *rsa.PrivateKey
+	err  error
+}
+
+// signingKeyFor returns the shared ephemeral key when nothing is persisted,
+// a fresh key when it will be saved in StateDir.
+func signingKeyFor(statePath string) (*rsa.PrivateKey, error) {
+	if statePath != "" {
+		return rsa.GenerateKey(rand.Reader, 2048)
+	}
+	ephemeral.once.Do(func() { ephemeral.key, ephemeral.err = rsa.GenerateKey(rand.Reader, 2048) })
+	return ephemeral.key, ephemeral.err
+}
 
 // keyState is what StateDir keeps so that tokens and the CA survive a restart.
 type keyState struct {
@@ -73,7 +96,7 @@ func (s *Sandbox) loadOrCreateKeys() error {
 		}
 		st.CAKeyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}))
 		st.CACertPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-		sk, err := rsa.GenerateKey(rand.Reader, 2048)
+		sk, err := signingKeyFor(statePath)
 		if err != nil {
 			return err
 		}

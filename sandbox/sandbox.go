@@ -153,7 +153,7 @@ type Endpoints struct {
 	// RelayHost and RelayPort: the Exchange Online Protection relay stand-in (no AUTH).
 	RelayHost string
 	RelayPort int
-	// LocalHost and LocalPort: the plain local SMTP sink (no TLS, no AUTH).
+	// LocalHost and LocalPort: the local SMTP sink, like a default Postfix (STARTTLS offered, no AUTH).
 	LocalHost string
 	LocalPort int
 }

@@ -27,7 +27,7 @@ var Scenarios = []Scenario{
 	{"smtp-conditional-access", "Conditional Access blocks SMTP AUTH (535 5.7.139 ... did not meet the criteria)"},
 	{"send-as-denied", "the mailbox may not send as any other address: a From other than the mailbox gets 554 5.2.252 SendAsDenied"},
 	{"throttled", "the submission stand-in allows 2 messages a minute instead of 30, to show the rate-limit reply"},
-	{"concurrency", "a fourth simultaneous connection is refused (432 4.3.2 sender thread limit exceeded)"},
+	{"concurrency", "behaves as if three other connections of the mailbox were already sending: every submission gets 432 4.3.2 sender thread limit exceeded"},
 	{"tls-old", "the SMTP stand-in speaks only TLS 1.0/1.1 (pimmail refuses; Exchange answers 421 4.7.66)"},
 	{"relay-not-trusted", "the relay stand-in does not trust this server's IP (550 5.7.64 TenantAttribution)"},
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -21,15 +22,44 @@ type TokenClaims struct {
 	jwt.RegisteredClaims
 	// Use is "access" or "refresh"; Entra's refresh tokens are opaque, the
 	// sandbox's are signed JWTs so they survive a restart without state.
-	Use        string `json:"pimmail_use,omitempty"`
-	Scope      string `json:"scp,omitempty"`
+	Use        string   `json:"pimmail_use,omitempty"`
+	Scope      string   `json:"scp,omitempty"`
 	Roles      []string `json:"roles,omitempty"`
-	UPN        string `json:"upn,omitempty"`
-	UniqueName string `json:"unique_name,omitempty"`
-	TenantID   string `json:"tid"`
-	ObjectID   string `json:"oid,omitempty"`
-	AppID      string `json:"appid"`
-	Version    string `json:"ver"`
+	UPN        string   `json:"upn,omitempty"`
+	UniqueName string   `json:"unique_name,omitempty"`
+	TenantID   string   `json:"tid"`
+	ObjectID   string   `json:"oid,omitempty"`
+	AppID      string   `json:"appid"`
+	Version    string   `json:"ver"`
+	// UTI is Entra's unique token identifier: no two tokens are alike.
+	UTI string `json:"uti,omitempty"`
+	// IDType is "app" on client-credentials tokens, as Entra marks them.
+	IDType string `json:"idtyp,omitempty"`
+	// PreferredUsername is set on ID tokens (and refresh tokens) only.
+	PreferredUsername string `json:"preferred_username,omitempty"`
+	// Name is the display name, on ID tokens.
+	Name string `json:"name,omitempty"`
+	// AuthTime is when the mailbox signed in interactively; refresh tokens
+	// carry it forward.
+	AuthTime *jwt.NumericDate `json:"auth_time,omitempty"`
+}
+
+// MarshalJSON writes a single audience as a string, as Entra does (and as
+// MSAL's ID-token parser requires), rather than golang-jwt's default array.
+func (c TokenClaims) MarshalJSON() ([]byte, error) {
+	type plain TokenClaims
+	b, err := json.Marshal(plain(c))
+	if err != nil || len(c.Audience) != 1 {
+		return b, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, err
+	}
+	if m["aud"], err = json.Marshal(c.Audience[0]); err != nil {
+		return nil, err
+	}
+	return json.Marshal(m)
 }
 
 // signToken signs claims with the sandbox's RS256 key, kid in the header.
@@ -42,13 +72,19 @@ func (s *Sandbox) signToken(c TokenClaims) (string, error) {
 
 // issueAccessToken mints a delegated Outlook access token for mbx via app.
 func (s *Sandbox) issueAccessToken(mbx Mailbox, app App, scopes []string, lifetime time.Duration) (string, time.Time, error) {
+	return s.issueAccessTokenFor(mbx, app, scopes, OutlookAudience, lifetime)
+}
+
+// issueAccessTokenFor mints a delegated access token for the audience the
+// client named (https://outlook.office.com or https://outlook.office365.com).
+func (s *Sandbox) issueAccessTokenFor(mbx Mailbox, app App, scopes []string, aud string, lifetime time.Duration) (string, time.Time, error) {
 	now := s.now()
 	exp := now.Add(lifetime)
 	c := TokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    "https://sts.windows.net/" + mbx.TenantID + "/",
 			Subject:   mbx.ObjectID,
-			Audience:  jwt.ClaimStrings{OutlookAudience},
+			Audience:  jwt.ClaimStrings{aud},
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(exp),
@@ -61,6 +97,7 @@ func (s *Sandbox) issueAccessToken(mbx Mailbox, app App, scopes []string, lifeti
 		ObjectID:   mbx.ObjectID,
 		AppID:      app.ClientID,
 		Version:    "1.0",
+		UTI:        newUTI(),
 	}
 	tok, err := s.signToken(c)
 	return tok, exp, err

@@ -2,34 +2,162 @@ package steps
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/pimmail/pimmail/auth"
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/debuglog"
+	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/mailer"
 )
 
-// TODO(helper): implement; keep the exported contract.
+// DefaultTimeout bounds each network check when Env.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
 
 // Run is one wizard (or command) run: the environment and the in-memory
 // token cache. It is safe to call its methods from concurrent tea.Cmds.
 type Run struct {
 	env Env
+	// cache is the MSAL token cache. In the wizard it lives in memory only
+	// and is written at Save, so quitting before Save leaves the file on
+	// disk as it was; with Env.PersistCache it autosaves.
+	cache *auth.Cache
+
+	mu sync.Mutex
+	// start is what the file on disk was at Open (and after each Save).
+	start Start
 }
 
 // Open loads the config at env.ConfigPath (and the token cache beside it)
 // and returns the run and where it starts from. It never fails for a
 // missing, malformed or too-open config: Start says what happened.
-func Open(env Env) (*Run, Start) { panic("unimplemented") }
+//
+// An empty env.ConfigPath means config.DefaultPath(); Env() then returns
+// the path actually used.
+//
+// In sandbox mode (env.Sandbox set) the start config is a sandbox config
+// (Config.Sandbox true) whose SMTP hosts are the sandbox's current ones. A
+// real configuration found at the path is not shown: saving would replace
+// it with a sandbox one, so NeedsConsent is set and LoadErr says why.
+func Open(env Env) (*Run, Start) {
+	r := &Run{env: env}
+	var st Start
+	if r.env.ConfigPath == "" {
+		p, err := config.DefaultPath()
+		if err != nil {
+			st.LoadErr = err
+		}
+		r.env.ConfigPath = p
+	}
+	path := r.env.ConfigPath
+
+	cfg, err := config.Load(path)
+	switch {
+	case path == "":
+		cfg = config.Default()
+	case err == nil:
+		st.Exists = true
+	case errors.Is(err, fs.ErrNotExist):
+	default:
+		// Malformed, too open or unreadable: the file is there but cannot
+		// be used, and replacing it needs the admin's word.
+		st.LoadErr, st.NeedsConsent = err, true
+	}
+	if h := env.Sandbox; h != nil {
+		if st.Exists && !cfg.Sandbox {
+			st.LoadErr = fmt.Errorf("%s holds a real (not sandbox) configuration; saving from the sandbox wizard "+
+				"would replace it with sandbox settings (run with --config to practise in another file)", path)
+			st.NeedsConsent = true
+			cfg = config.Default()
+		}
+		cfg.Sandbox = true
+		sandboxEndpoints(&cfg, h)
+	}
+	st.Config = cfg
+
+	if path != "" {
+		c, err := auth.LoadCache(config.CachePath(path), env.PersistCache)
+		if err != nil {
+			st.CacheErr = err
+			c = auth.NewMemoryCache()
+		}
+		r.cache = c
+	} else {
+		r.cache = auth.NewMemoryCache()
+	}
+	r.start = st
+	debuglog.Printf("steps: open %s: exists=%v loadErr=%v needsConsent=%v cacheErr=%v sandbox=%v",
+		path, st.Exists, st.LoadErr, st.NeedsConsent, st.CacheErr, env.Sandbox != nil)
+	return r, st
+}
+
+// sandboxEndpoints puts the sandbox's current SMTP endpoints into a sandbox
+// config: the sandbox listens on new ports each run, so the host:port saved
+// last time is stale, and showing the current one is showing the truth.
+func sandboxEndpoints(c *config.Config, h *Hints) {
+	if h.SmartHost != "" {
+		c.Entra.SmartHost, c.Entra.Port = h.SmartHost, h.SmartPort
+	}
+	if h.RelayHost != "" {
+		c.Relay.Host, c.Relay.Port = h.RelayHost, h.RelayPort
+	}
+	if h.LocalHost != "" {
+		c.Local.Host, c.Local.Port = h.LocalHost, h.LocalPort
+	}
+}
 
 // Env returns the run's environment.
 func (r *Run) Env() Env { return r.env }
 
+// timeout is the bound of one network check.
+func (r *Run) timeout() time.Duration {
+	if r.env.Timeout > 0 {
+		return r.env.Timeout
+	}
+	return DefaultTimeout
+}
+
+// withTimeout layers the check's time limit on the caller's context, which
+// the UI cancels on Esc.
+func (r *Run) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, r.timeout())
+}
+
 // CheckTenant resolves the tenant's OpenID configuration; returns the tenant GUID.
 func (r *Run) CheckTenant(ctx context.Context, e config.Entra) (string, error) {
-	panic("unimplemented")
+	s, err := r.settings(e, false, false)
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := r.withTimeout(ctx)
+	defer cancel()
+	began := time.Now()
+	info, err := auth.CheckTenant(ctx, s)
+	debuglog.Printf("steps: check tenant %s: %v (%v)", s.TenantID, codeOf(err), time.Since(began))
+	if err != nil {
+		return "", err
+	}
+	return info.TenantID, nil
 }
 
 // CheckApp verifies client ID + secret with a client-credentials request.
-func (r *Run) CheckApp(ctx context.Context, e config.Entra) error { panic("unimplemented") }
+func (r *Run) CheckApp(ctx context.Context, e config.Entra) error {
+	s, err := r.settings(e, true, true)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := r.withTimeout(ctx)
+	defer cancel()
+	began := time.Now()
+	_, err = auth.CheckApp(ctx, s)
+	debuglog.Printf("steps: check app %s in %s: %v (%v)", s.ClientID, s.TenantID, codeOf(err), time.Since(began))
+	return err
+}
 
 // Logon is a started device-code sign-in.
 type Logon struct {
@@ -41,7 +169,12 @@ type Logon struct {
 }
 
 // Wait blocks until the mailbox signs in, declines, the code expires or ctx ends.
-func (l Logon) Wait(ctx context.Context) (SignedIn, error) { return l.wait(ctx) }
+func (l Logon) Wait(ctx context.Context) (SignedIn, error) {
+	if l.wait == nil {
+		return SignedIn{}, diagnose.New(diagnose.Unexpected, diagnose.Facts{}, "Wait on a Logon StartLogon did not return", nil)
+	}
+	return l.wait(ctx)
+}
 
 // SignedIn is the result of a device-code sign-in.
 type SignedIn struct {
@@ -51,9 +184,42 @@ type SignedIn struct {
 	ExpiresOn time.Time
 }
 
-// StartLogon starts the device-code sign-in of the mailbox.
+// StartLogon starts the device-code sign-in of the mailbox. The request
+// for the code is bounded by the check timeout; Wait is bounded by the
+// code's own expiry (plus the timeout, for Entra's final answer), because
+// a person on another device may take the full 15 minutes.
 func (r *Run) StartLogon(ctx context.Context, e config.Entra) (Logon, error) {
-	panic("unimplemented")
+	s, err := r.settings(e, true, false)
+	if err != nil {
+		return Logon{}, err
+	}
+	sctx, cancel := r.withTimeout(ctx)
+	defer cancel()
+	d, err := auth.StartDeviceLogon(sctx, s)
+	debuglog.Printf("steps: start device logon for %s: %v", s.ClientID, codeOf(err))
+	if err != nil {
+		return Logon{}, err
+	}
+	grace := r.timeout()
+	return Logon{
+		UserCode:        d.UserCode,
+		VerificationURL: d.VerificationURL,
+		Message:         d.Message,
+		ExpiresOn:       d.ExpiresOn,
+		wait: func(ctx context.Context) (SignedIn, error) {
+			if !d.ExpiresOn.IsZero() {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithDeadline(ctx, d.ExpiresOn.Add(grace))
+				defer cancel()
+			}
+			a, err := d.Wait(ctx)
+			debuglog.Printf("steps: device logon ended: %q %v", a.Username, codeOf(err))
+			if err != nil {
+				return SignedIn{}, err
+			}
+			return SignedIn{Mailbox: a.Username, Scopes: a.Scopes, Audience: a.Audience, ExpiresOn: a.ExpiresOn}, nil
+		},
+	}, nil
 }
 
 // Stage is one timed stage of a probe, for display.
@@ -79,8 +245,31 @@ type ProbeResult struct {
 
 // Probe checks provider p's server as configured in c (for Entra: TLS 1.2+
 // and AUTH XOAUTH2 offered; for Relay/Local: the chosen TLS mode works).
+// For a relay with a username it also needs the server to offer AUTH. The
+// result is filled as far as the probe got, also on failure; Host and Port
+// are what was actually dialled (in sandbox mode, the sandbox's).
 func (r *Run) Probe(ctx context.Context, p config.Provider, c config.Config) (ProbeResult, error) {
-	panic("unimplemented")
+	srv, err := r.server(p, c)
+	if err != nil {
+		return ProbeResult{}, err
+	}
+	ctx, cancel := r.withTimeout(ctx)
+	defer cancel()
+	began := time.Now()
+	rep, err := mailer.Probe(ctx, srv, p == config.ProviderEntra)
+	debuglog.Printf("steps: probe %s %s:%d tls=%s: %v (%v)", p, srv.Host, srv.Port, srv.TLS, codeOf(err), time.Since(began))
+	res := ProbeResult{
+		Host: srv.Host, Port: srv.Port, Banner: rep.Banner, TLSVersion: rep.TLSVersion,
+		CertSubject: rep.CertSubject, StartTLS: rep.StartTLS, AuthMechs: rep.AuthMechs, XOAUTH2: rep.XOAUTH2,
+	}
+	for _, s := range rep.Stages {
+		res.Stages = append(res.Stages, Stage{Name: s.Name, Detail: s.Detail, Duration: s.Duration, OK: s.OK})
+	}
+	if err == nil && p == config.ProviderRelay && c.Relay.Username != "" && len(rep.AuthMechs) == 0 {
+		err = diagnose.New(diagnose.NoAuth, diagnose.Facts{Host: srv.Host, Port: srv.Port},
+			fmt.Sprintf("EHLO from %s:%d advertised no AUTH mechanism", srv.Host, srv.Port), nil)
+	}
+	return res, err
 }
 
 // TestResult is the outcome of a test email.
@@ -93,14 +282,140 @@ type TestResult struct {
 
 // SendTest sends a test email through provider p as configured in c. The
 // result carries the redacted transcript also on failure.
+//
+// An empty to sends to the default recipient: the mailbox itself with
+// Entra, the From address otherwise. The From is c.Email.From, or the
+// mailbox with Entra when it is empty. With Entra the access token comes
+// from the token cache (refreshed silently when expired).
 func (r *Run) SendTest(ctx context.Context, p config.Provider, c config.Config, to string) (TestResult, error) {
-	panic("unimplemented")
+	srv, err := r.server(p, c)
+	if err != nil {
+		return TestResult{}, err
+	}
+	from, err := senderOf(p, c)
+	if err != nil {
+		return TestResult{}, err
+	}
+	if CleanPaste(to) == "" {
+		to = from
+		if p == config.ProviderEntra {
+			to = c.Entra.Mailbox
+		}
+	}
+	if to, err = ValidateEmail(to); err != nil {
+		return TestResult{}, inputProblem(err)
+	}
+	ctx, cancel := r.withTimeout(ctx)
+	defer cancel()
+
+	var a mailer.Auth
+	switch p {
+	case config.ProviderEntra:
+		s, err := r.settings(c.Entra, true, false)
+		if err != nil {
+			return TestResult{To: to}, err
+		}
+		tok, err := auth.Token(ctx, s, c.Entra.Mailbox)
+		if err != nil {
+			debuglog.Printf("steps: token for %s: %v", c.Entra.Mailbox, codeOf(err))
+			return TestResult{To: to}, err
+		}
+		a = mailer.Auth{Kind: mailer.AuthXOAUTH2, Username: c.Entra.Mailbox, Secret: tok.Value}
+	case config.ProviderRelay:
+		if c.Relay.Username != "" {
+			a = mailer.Auth{Kind: mailer.AuthPassword, Username: c.Relay.Username, Secret: c.Relay.Password}
+		}
+	case config.ProviderLocal:
+		if c.Local.Username != "" {
+			a = mailer.Auth{Kind: mailer.AuthPassword, Username: c.Local.Username, Secret: c.Local.Password}
+		}
+	}
+	now := time.Now()
+	msg := mailer.Message{
+		From:     from,
+		FromName: c.Email.DisplayName,
+		To:       []string{to},
+		Subject:  "pimmail test message (" + p.Label() + ")",
+		Body:     testBody(p, c, srv, from, to, r.env.Sandbox != nil && c.Sandbox, now),
+	}
+	began := time.Now()
+	res, err := mailer.Send(ctx, srv, a, msg)
+	debuglog.Printf("steps: send test via %s %s:%d to %s: reply %q %v (%v)", p, srv.Host, srv.Port, to, res.Reply, codeOf(err), time.Since(began))
+	return TestResult{To: to, Reply: res.Reply, MessageID: res.MessageID, Transcript: res.Transcript}, err
+}
+
+// senderOf is the From of a test email for p, checked.
+func senderOf(p config.Provider, c config.Config) (string, error) {
+	from := c.Email.From
+	if CleanPaste(from) == "" && p == config.ProviderEntra {
+		from = c.Entra.Mailbox
+	}
+	if CleanPaste(from) == "" {
+		if p == config.ProviderEntra {
+			return "", notSignedIn(c)
+		}
+		return "", inputProblem(&FieldError{Field: "From address", Message: "is empty",
+			Hint: "Enter the address PIM mail is sent from, in a domain the server accepts mail for."})
+	}
+	v, err := ValidateEmail(from)
+	if err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			fe.Field = "From address"
+		}
+		return "", inputProblem(err)
+	}
+	return v, nil
+}
+
+// testBody says who sent the test and how, so the person reading it knows
+// which setup worked. It holds no secret.
+func testBody(p config.Provider, c config.Config, srv mailer.Server, from, to string, sandbox bool, now time.Time) string {
+	b := "This is a test message from pimmail, the PIM email setup tool.\r\n" +
+		"If you can read it, PIM email through this provider works.\r\n\r\n" +
+		"Provider:  " + p.Label() + "\r\n" +
+		fmt.Sprintf("Server:    %s:%d (%s)\r\n", srv.Host, srv.Port, srv.TLS.Label())
+	if p == config.ProviderEntra {
+		b += "Mailbox:   " + c.Entra.Mailbox + " (signed in with OAuth, SMTP AUTH XOAUTH2)\r\n"
+	}
+	b += "From:      " + from + "\r\n" +
+		"To:        " + to + "\r\n" +
+		"Sent at:   " + now.Format(time.RFC1123Z) + "\r\n"
+	if h := hostname(); h != "" {
+		b += "Sent from: " + h + "\r\n"
+	}
+	if sandbox {
+		b += "\r\nSent to pimmail's built-in sandbox, not to Microsoft's services.\r\n"
+	}
+	return b
 }
 
 // FromWarning returns a warning (empty when none) when, with the Entra
 // provider, the From address is not the signed-in mailbox: what Exchange
-// will answer (SendAsDenied) and how to grant Send As.
-func FromWarning(c config.Config) string { panic("unimplemented") }
+// will answer (SendAsDenied) and how to grant Send As. It looks only at
+// c.Email.From and c.Entra.Mailbox; call it for the Entra provider (or use
+// FromWarningFor, which knows the other providers need no such warning).
+func FromWarning(c config.Config) string {
+	from, mbx := CleanPaste(c.Email.From), c.Entra.Mailbox
+	if from == "" || mbx == "" || strings.EqualFold(from, mbx) {
+		return ""
+	}
+	return fmt.Sprintf("The From address %s is not the signed-in mailbox %s. Exchange Online will refuse "+
+		"the message with 554 5.2.252 SendAsDenied unless %s may send as %s. Grant it in Exchange Online "+
+		"PowerShell: Add-RecipientPermission -Identity %s -Trustee %s -AccessRights SendAs "+
+		"(allow up to an hour to take effect), or use %s as the From address.",
+		from, mbx, mbx, from, from, mbx, mbx)
+}
+
+// FromWarningFor is FromWarning for provider p: only Exchange Online, as
+// the Entra provider, restricts the From to the mailbox and its Send As
+// addresses, so for the other providers it is always empty.
+func FromWarningFor(p config.Provider, c config.Config) string {
+	if p != config.ProviderEntra {
+		return ""
+	}
+	return FromWarning(c)
+}
 
 // SaveSummary says what Save wrote.
 type SaveSummary struct {
@@ -114,6 +429,77 @@ type SaveSummary struct {
 // Save enables provider p in c (disabling the others, keeping their
 // settings), writes the config and, for Entra, the token cache. overwrite
 // must be true when Start.NeedsConsent was set.
+//
+// p must be one of config.Providers, and c must hold what p needs (see
+// Missing). Consent is also needed when the file became unreadable after
+// Open. In sandbox mode the saved config is marked as a sandbox config.
+// The token cache is written before the config, so that a config naming a
+// mailbox never lands without the sign-in it needs. Failures are
+// *Problem values (codes CodeNeedsConsent, CodeIncomplete, CodeSaveFailed).
 func (r *Run) Save(c config.Config, p config.Provider, overwrite bool) (SaveSummary, error) {
-	panic("unimplemented")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	path := r.env.ConfigPath
+	if p == config.ProviderNone || !p.Valid() {
+		return SaveSummary{}, &Problem{Code: CodeIncomplete, Title: "No provider to enable",
+			Explanation: fmt.Sprintf("Save enables one provider, and %q is none of %s.", string(p), providerLabels()),
+			Fix:         "Choose a provider in the first step."}
+	}
+	if missing := Missing(p, c); len(missing) > 0 {
+		return SaveSummary{}, incomplete(p, missing)
+	}
+	if path == "" {
+		return SaveSummary{}, saveProblem(r.start.LoadErr, "")
+	}
+	prev, loadErr := config.Load(path)
+	unreadable := loadErr != nil && !errors.Is(loadErr, fs.ErrNotExist)
+	if (r.start.NeedsConsent || unreadable) && !overwrite {
+		why := r.start.LoadErr
+		if unreadable {
+			why = loadErr
+		}
+		return SaveSummary{}, &Problem{Code: CodeNeedsConsent, Title: "Saving would replace a configuration pimmail could not read",
+			Explanation: fmt.Sprintf("%s: %v", path, why),
+			Fix:         "Confirm that the file may be overwritten, or move it aside (or repair it) and save again.",
+			Raw:         fmt.Sprint(why), Err: ErrNeedsConsent}
+	}
+	var disabled []config.Provider
+	if loadErr == nil && prev.Enabled != config.ProviderNone && prev.Enabled != p {
+		disabled = append(disabled, prev.Enabled)
+	}
+	c.Enabled = p
+	c.Version = config.CurrentVersion
+	c.Sandbox = r.env.Sandbox != nil
+	sum := SaveSummary{ConfigPath: path, Provider: p, Disabled: disabled}
+	if p == config.ProviderEntra {
+		sum.CachePath, sum.Mailbox = config.CachePath(path), c.Entra.Mailbox
+		if err := r.cache.Save(sum.CachePath); err != nil {
+			debuglog.Printf("steps: save token cache %s: %v", sum.CachePath, err)
+			return SaveSummary{}, saveProblem(err, sum.CachePath)
+		}
+	}
+	if err := config.Save(path, c); err != nil {
+		debuglog.Printf("steps: save config %s: %v", path, err)
+		return SaveSummary{}, saveProblem(err, path)
+	}
+	debuglog.Printf("steps: saved %s: enabled %s, disabled %v", path, p, disabled)
+	r.start = Start{Config: c, Exists: true}
+	return sum, nil
+}
+
+func providerLabels() string {
+	var s string
+	for i, p := range config.Providers {
+		if i > 0 {
+			s += ", "
+		}
+		s += p.Label()
+	}
+	return s
+}
+
+// hostname names this machine in the test body; empty when unknown.
+var hostname = func() string {
+	h, _ := osHostname()
+	return h
 }

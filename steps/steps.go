@@ -45,8 +45,23 @@ type Info struct {
 	Help string
 }
 
-// Sequence returns the steps for provider p, in order.
-func Sequence(p config.Provider) []Info { panic("unimplemented") }
+// Sequence returns the steps for provider p, in order: Entra has seven
+// (provider, IDs, secret, mailbox sign-in, smart host, test, enable), SMTP
+// Relay five (provider, server, credentials, test, enable), Local SMTP four
+// (provider, server, test, enable). For ProviderNone (or an unknown
+// provider) it returns only the provider step, as the rest depends on the
+// choice made there. Each call returns a fresh slice.
+func Sequence(p config.Provider) []Info {
+	switch p {
+	case config.ProviderEntra:
+		return []Info{providerInfo, idsInfo, secretInfo, logonInfo, smartHostInfo, testInfo(p), enableInfo(p)}
+	case config.ProviderRelay:
+		return []Info{providerInfo, relayServerInfo, credentialsInfo, testInfo(p), enableInfo(p)}
+	case config.ProviderLocal:
+		return []Info{providerInfo, localServerInfo, testInfo(p), enableInfo(p)}
+	}
+	return []Info{providerInfo}
+}
 
 // Hints are the sandbox's values, shown beside the fields in --sandbox mode
 // and used as the sandbox's current endpoints.
@@ -74,6 +89,11 @@ type Env struct {
 	Sandbox *Hints
 	// Timeout bounds each network check; 0 means 30 s.
 	Timeout time.Duration
+	// PersistCache loads the token cache with autosave, so a silent refresh
+	// is written back at once (pimmail test and status). The wizard leaves
+	// it false: its cache stays in memory and is written only at Save, so
+	// quitting earlier leaves the file as it was.
+	PersistCache bool
 }
 
 // Start is what a wizard run begins from: the saved config (or defaults)
@@ -88,4 +108,8 @@ type Start struct {
 	// NeedsConsent is true when Save would overwrite a file that could not be
 	// read: the UI must ask before saving.
 	NeedsConsent bool
+	// CacheErr says why the token cache beside the config could not be
+	// read (corrupt, too open); the run then starts with an empty cache and
+	// the mailbox signs in again. Save replaces the file.
+	CacheErr error
 }

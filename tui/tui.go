@@ -4,31 +4,114 @@
 package tui
 
 import (
+	"io"
+	"os"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/steps"
 )
 
-// TODO(helper tui): implement; keep the exported contract used by cmd/pimmail.
-
 // Model is the wizard. It implements tea.Model.
+//
+// It is a value, Elm style: Update returns a changed copy and never
+// blocks; checks run in tea.Cmds built from copies of the input, and their
+// results come back as messages tagged with the step and a sequence number
+// so that stale ones are dropped.
 type Model struct {
 	run   *steps.Run
 	start steps.Start
+	hints *steps.Hints // nil unless --sandbox
+
+	// cfg is the configuration as far as the wizard got: start.Config plus
+	// what each finished step applied. Only Save writes it.
+	cfg      config.Config
+	provider config.Provider // chosen in step 1; ProviderNone until then
+	cur      steps.ID        // the step on screen
+	done     map[steps.ID]bool
+
+	prov     providerStep
+	ids      idsStep
+	sec      secretStep
+	logon    logonStep
+	smart    smartHostStep
+	relaySrv serverStep
+	localSrv serverStep
+	creds    credentialsStep
+	test     testStep
+	enable   enableStep
+
+	help     help.Model
+	width    int
+	height   int
+	out      io.Writer        // the terminal, for OSC 52 copies
+	tmux     bool             // inside tmux
+	now      func() time.Time // the clock for the logon countdown
+	quitting bool
 }
 
 // New returns the wizard for run, starting from start (the loaded config).
-func New(run *steps.Run, start steps.Start) Model { return Model{run: run, start: start} }
+func New(run *steps.Run, start steps.Start) Model {
+	var hints *steps.Hints
+	if run != nil {
+		hints = run.Env().Sandbox
+	}
+	cfg := start.Config
+	// A configuration made in --sandbox mode must say so (commands then
+	// send through the in-process sandbox), and one made without must not.
+	cfg.Sandbox = hints != nil
+	m := Model{
+		run: run, start: start, hints: hints, cfg: cfg,
+		cur:      steps.StepProvider,
+		done:     map[steps.ID]bool{},
+		prov:     newProviderStep(start, hints != nil),
+		ids:      newIDsStep(cfg, hints),
+		sec:      newSecretStep(hints),
+		logon:    newLogonStep(),
+		smart:    newSmartHostStep(cfg, hints),
+		relaySrv: newServerStep(config.ProviderRelay, cfg, hints),
+		localSrv: newServerStep(config.ProviderLocal, cfg, hints),
+		creds:    newCredentialsStep(cfg),
+		test:     newTestStep(cfg),
+		enable:   newEnableStep(start),
+		help:     newHelp(),
+		width:    80,
+		height:   24,
+		out:      os.Stdout,
+		tmux:     os.Getenv("TMUX") != "",
+		now:      time.Now,
+	}
+	m, _ = m.enterStep()
+	return m
+}
 
-// Init implements tea.Model.
-func (m Model) Init() tea.Cmd { panic("unimplemented") }
+// WithOutput returns the wizard writing OSC 52 clipboard sequences (the
+// logon step's copy key) to w. Pass the writer given to tea.WithOutput when
+// it is not os.Stdout, the default.
+func (m Model) WithOutput(w io.Writer) Model {
+	m.out = w
+	return m
+}
+
+// Init implements tea.Model. The wizard needs nothing at start-up: the
+// first step is a local choice, and New already set it up.
+func (m Model) Init() tea.Cmd { return nil }
 
 // Update implements tea.Model.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) { panic("unimplemented") }
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) { return m.update(msg) }
 
 // View implements tea.Model.
-func (m Model) View() string { panic("unimplemented") }
+func (m Model) View() string {
+	if m.quitting {
+		// The last frame is left on the terminal: leave it clean.
+		return ""
+	}
+	return m.frame()
+}
 
 // Saved returns what Save wrote, and whether the wizard ended with a save.
 // cmd/pimmail calls it on the final model that tea.Program.Run returns.
-func (m Model) Saved() (steps.SaveSummary, bool) { panic("unimplemented") }
+func (m Model) Saved() (steps.SaveSummary, bool) { return m.enable.saved() }

@@ -1,0 +1,86 @@
+// Command pimmail sets up and checks a PIM system's outbound email:
+// Exchange Online SMTP with OAuth (Microsoft Entra ID SMTP Client), an SMTP
+// relay, or the local mail service. `pimmail` runs the setup wizard;
+// `pimmail test` and `pimmail status` work without a terminal; `pimmail
+// sandbox` runs the built-in stand-in for Entra ID and Exchange Online.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// version is set at build time: go build -ldflags "-X main.version=1.2.3".
+var version = "dev"
+
+// Exit codes.
+const (
+	exitOK      = 0 // success (the test email went out; the wizard saved)
+	exitFailure = 1 // the check failed, or the wizard ended without saving
+	exitUsage   = 2 // bad arguments, no terminal, or a missing or broken config
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run is the whole program without os.Exit, so tests and main share it.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return cmdSetup(nil, stdin, stdout, stderr)
+	}
+	switch args[0] {
+	case "setup":
+		return cmdSetup(args[1:], stdin, stdout, stderr)
+	case "test":
+		return cmdTest(args[1:], stdout, stderr)
+	case "status":
+		return cmdStatus(args[1:], stdout, stderr)
+	case "sandbox":
+		return cmdSandbox(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, mainUsage())
+		return exitOK
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "pimmail", version)
+		return exitOK
+	}
+	if strings.HasPrefix(args[0], "-") {
+		// Flags without a command belong to the wizard: pimmail --sandbox.
+		return cmdSetup(args, stdin, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "pimmail: unknown command %q\n\n%s", args[0], mainUsage())
+	return exitUsage
+}
+
+// mainUsage is `pimmail --help`.
+func mainUsage() string {
+	return `pimmail moves a PIM system's outbound email onto Exchange Online SMTP with OAuth
+(Microsoft Entra ID SMTP Client), an SMTP relay, or the local mail service, and
+tells you exactly why when mail does not go out.
+
+Usage:
+  pimmail [setup] [--config PATH] [--sandbox [--scenario NAME]]
+        The setup wizard (needs a terminal): provider, IDs, secret, mailbox
+        sign-in, smart host, test email, enable. Nothing is written until the
+        last step saves.
+  pimmail test [--to ADDR] [--config PATH] [--verbose]
+        Send a test email with the saved, enabled provider; no terminal needed.
+  pimmail status [--config PATH]
+        Show the saved configuration (secrets masked), the enabled provider,
+        the mailbox, and whether a token can be had now.
+  pimmail sandbox [--scenario NAME] [--list-scenarios] [--state-dir DIR] [--approve-after DUR]
+        Run the built-in stand-in for Entra ID and Exchange Online on
+        127.0.0.1 and print what to paste into the wizard.
+  pimmail --version
+  pimmail COMMAND --help
+
+Files: the configuration is ` + defaultPathText() + `
+(--config chooses another); the token cache (tokencache.json) and the
+sandbox's state (sandbox/) live beside it. Files are 0600 in a 0700 directory.
+
+Debug log: set PIMMAIL_DEBUG_LOG=/path/to/file (it never holds secrets).
+`
+}

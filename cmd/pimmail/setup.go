@@ -1,0 +1,157 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/debuglog"
+	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/steps"
+	"github.com/pimmail/pimmail/tui"
+)
+
+// cmdSetup is the wizard: `pimmail`, `pimmail setup`.
+func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := newFlags("setup", "pimmail [setup] [--config PATH] [--sandbox [--scenario NAME]]",
+		"The setup wizard. It walks through the steps of the chosen provider, checks each\n"+
+			"value against the real service before moving on, sends a test email, and only\n"+
+			"then enables the provider and saves. Quitting earlier (Ctrl+C, Esc on the first\n"+
+			"step, a lost SSH session) leaves the previous configuration untouched.\n\n"+
+			"With --sandbox the wizard runs against the built-in stand-in for Entra ID and\n"+
+			"Exchange Online, with its values shown as hints: for demos and first tries.\n"+
+			"It needs a terminal; without one use `pimmail test` and `pimmail status`.\n\n"+
+			"Exit status: 0 when the wizard saved, 1 when it ended without saving, 2 on bad\n"+
+			"flags or without a terminal.", stdout, stderr)
+	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	withSandbox := fs.Bool("sandbox", false, "run against the built-in sandbox instead of Microsoft's services")
+	scenario := fs.String("scenario", "", "with --sandbox: switch one failure on (see pimmail sandbox --list-scenarios)")
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	if *showVersion {
+		fmt.Fprintln(stdout, "pimmail", version)
+		return exitOK
+	}
+	if *scenario != "" && !*withSandbox {
+		fmt.Fprintln(stderr, "pimmail: --scenario works only with --sandbox")
+		return exitUsage
+	}
+	if !isTerminal(stdin) || !isTerminal(stdout) {
+		fmt.Fprint(stderr, noTerminal)
+		return exitUsage
+	}
+	p, err := configPath(*path)
+	if err != nil {
+		fmt.Fprintln(stderr, "pimmail:", err)
+		return exitUsage
+	}
+
+	env := steps.Env{ConfigPath: p}
+	if *withSandbox {
+		sb, err := openSandbox(config.SandboxDir(p), sandbox.Options{Scenario: *scenario})
+		if err != nil {
+			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox:", err)
+			return exitUsage
+		}
+		defer sb.Close()
+		env = sb.Env(p)
+	}
+	run, start := steps.Open(env)
+	debuglog.Printf("cmd: wizard on %s (sandbox %v)", p, *withSandbox)
+	model := tui.New(run, start).WithOutput(stdout)
+	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(stdin), tea.WithOutput(stdout))
+	final, err := prog.Run()
+	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
+		fmt.Fprintln(stderr, "pimmail: the wizard stopped:", err)
+	}
+	if m, ok := final.(tui.Model); ok {
+		if sum, saved := m.Saved(); saved {
+			fmt.Fprint(stdout, savedText(sum, *path, *withSandbox))
+			return exitOK
+		}
+	}
+	if start.Exists || start.LoadErr != nil {
+		fmt.Fprintf(stdout, "Nothing was saved; %s is unchanged.\n", p)
+	} else {
+		fmt.Fprintf(stdout, "Nothing was saved; no configuration was written to %s.\n", p)
+	}
+	return exitFailure
+}
+
+// noTerminal is what the wizard says when it cannot draw.
+const noTerminal = `pimmail setup is an interactive wizard and needs a terminal, but standard input
+or output is not one (a pipe, a file, or a session without a TTY; with ssh, use ssh -t).
+
+These commands work without a terminal:
+  pimmail test [--to ADDR]   send a test email with the saved, enabled provider
+  pimmail status             show the saved configuration and whether a token can be had
+Run pimmail --help for more.
+`
+
+// savedText is printed after the wizard saved: what went where, and what
+// to do next, wrapped for an 80-column terminal.
+func savedText(sum steps.SaveSummary, configFlag string, sandboxMode bool) string {
+	var paras []string
+	paras = append(paras, fmt.Sprintf("Saved %s: %s is enabled.", sum.ConfigPath, sum.Provider.Label()))
+	for _, d := range sum.Disabled {
+		paras = append(paras, fmt.Sprintf("%s is now disabled; its settings are kept, so switching back is one run of pimmail.", d.Label()))
+	}
+	if sum.CachePath != "" {
+		paras = append(paras, fmt.Sprintf("The mailbox's sign-in is in %s.", sum.CachePath))
+	}
+	if sum.Mailbox != "" && sum.Provider == config.ProviderEntra {
+		paras = append(paras, fmt.Sprintf("PIM mail now goes out as %s: tell your organisation, so replies and questions reach the right people.", sum.Mailbox))
+	}
+	if sandboxMode {
+		paras = append(paras, "This is a sandbox configuration: pimmail test and pimmail status run the built-in sandbox with it.")
+	}
+	cmd := "pimmail test"
+	if configFlag != "" {
+		cmd += " --config " + shellQuote(configFlag)
+	}
+	paras = append(paras, "Check it any time with: "+cmd)
+	var b strings.Builder
+	for _, p := range paras {
+		b.WriteString(wrapText(p, 79))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// wrapText breaks s into lines of at most width columns at spaces; a word
+// longer than width (a path) gets a line of its own.
+func wrapText(s string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// shellQuote quotes s for a shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+=:@", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pimmail/pimmail/cloud"
+	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/secret"
+	"github.com/pimmail/pimmail/steps"
+)
+
+// statusTimeout bounds the token check: status is a quick look.
+const statusTimeout = 10 * time.Second
+
+// cmdStatus is `pimmail status`.
+func cmdStatus(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("status", "pimmail status [--config PATH]",
+		"Shows the saved configuration with secrets masked, which provider is enabled, the\n"+
+			"mailbox, when the saved sign-in (the refresh token) was last used, and whether an\n"+
+			"access token can be had now (a silent refresh, at most "+statusTimeout.String()+").\n\n"+
+			"Exit status: 0 when the enabled provider looks ready, 1 when no token can be had\n"+
+			"for the Entra mailbox, 2 when the configuration is missing or broken.", stdout, stderr)
+	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	p, err := configPath(*path)
+	if err != nil {
+		fmt.Fprintln(stderr, "pimmail:", err)
+		return exitUsage
+	}
+	cfg, ok := loadForCommand(p, stderr)
+	if !ok {
+		return exitUsage
+	}
+	secrets := secretsOf(cfg)
+	out := &lines{w: stdout, secrets: secrets}
+
+	saved := ""
+	if st, err := os.Stat(p); err == nil {
+		saved = fmt.Sprintf(" (saved %s, mode %04o)", when(st.ModTime()), st.Mode().Perm())
+	}
+	out.row("Configuration", p+saved)
+	enabled := "none: PIM sends no mail through pimmail's settings; run pimmail to enable a provider"
+	if cfg.Enabled != config.ProviderNone {
+		enabled = cfg.Enabled.Label()
+	}
+	out.row("Enabled", enabled)
+	if cfg.Sandbox {
+		out.row("Sandbox", "yes, made with pimmail --sandbox: commands run the built-in sandbox")
+		out.row("", "from "+config.SandboxDir(p)+"; its ports change each run")
+	}
+	from := cfg.Email.From
+	if from == "" {
+		from = "(not set"
+		if cfg.Entra.Mailbox != "" {
+			from += ": the mailbox with Entra"
+		}
+		from += ")"
+	}
+	out.row("From", from)
+	if cfg.Email.DisplayName != "" {
+		out.row("Display name", cfg.Email.DisplayName)
+	}
+
+	for _, prov := range config.Providers {
+		state := "disabled"
+		if prov == cfg.Enabled {
+			state = "enabled"
+		}
+		out.blank()
+		out.line(fmt.Sprintf("%s [%s]", prov.Label(), state))
+		switch prov {
+		case config.ProviderEntra:
+			e := cfg.Entra
+			cl, ok := cloud.ByName(e.Cloud)
+			cloudText := e.Cloud
+			if ok {
+				cloudText = cl.Label
+			}
+			out.item("Cloud", cloudText)
+			out.item("Tenant ID", orNone(e.TenantID))
+			out.item("Client ID", orNone(e.ClientID))
+			out.item("Client secret", masked(e.ClientSecret))
+			out.item("Mailbox", orNone(e.Mailbox))
+			out.item("Smart host", fmt.Sprintf("%s:%d (%s)", e.SmartHost, e.Port, tlsShort(config.TLSStartTLS)))
+		case config.ProviderRelay:
+			smtpRows(out, cfg.Relay)
+		case config.ProviderLocal:
+			smtpRows(out, cfg.Local)
+		}
+		if prov == cfg.Enabled {
+			if missing := steps.Missing(prov, cfg); len(missing) > 0 {
+				out.item("Incomplete", "missing "+strings.Join(missing, ", ")+"; run pimmail to complete it")
+			}
+		}
+	}
+
+	code := exitOK
+	if cfg.Enabled == config.ProviderEntra || cfg.Entra.Mailbox != "" {
+		code = entraStatus(out, p, cfg)
+		if cfg.Enabled != config.ProviderEntra {
+			code = exitOK // a disabled provider's sign-in does not stop mail
+		}
+	}
+	if w := steps.FromWarningFor(cfg.Enabled, cfg); w != "" {
+		out.blank()
+		out.line("Warning: " + w)
+	}
+	return code
+}
+
+// entraStatus prints the token cache and whether a token can be had now.
+func entraStatus(out *lines, path string, cfg config.Config) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := steps.Env{ConfigPath: path}
+	if cfg.Sandbox {
+		sb, err := openSandbox(config.SandboxDir(path), sandbox.Options{})
+		if err != nil {
+			out.blank()
+			out.row("Token now", "not checked: the sandbox this configuration was made with cannot start: "+err.Error())
+			return exitFailure
+		}
+		defer sb.Close()
+		env = sb.Env(path)
+	}
+	env.Timeout = statusTimeout
+	env.PersistCache = true
+	run, start := steps.Open(env)
+
+	out.blank()
+	cachePath := config.CachePath(path)
+	switch written := run.CacheWritten(); {
+	case start.CacheErr != nil:
+		out.row("Token cache", cachePath+": cannot be used: "+start.CacheErr.Error())
+	case written.IsZero():
+		out.row("Token cache", cachePath+": none yet (the mailbox has not signed in)")
+	default:
+		out.row("Token cache", fmt.Sprintf("%s, last written %s: the refresh token was last used then", cachePath, when(written)))
+	}
+	if acc := run.CacheAccounts(); len(acc) > 0 {
+		out.row("Signed in", strings.Join(acc, ", "))
+	}
+	if cfg.Enabled != config.ProviderEntra {
+		out.row("Token now", "not checked ("+config.ProviderEntra.Label()+" is disabled)")
+		return exitOK
+	}
+	ts, err := run.CheckToken(ctx, start.Config)
+	if err != nil {
+		msg := err.Error()
+		fix := ""
+		if p, ok := diagnose.As(err); ok {
+			msg, fix = p.Title+": "+p.Explanation, p.Fix
+		}
+		out.row("Token now", "no: "+msg)
+		if fix != "" {
+			out.row("Fix", fix)
+		}
+		return exitFailure
+	}
+	out.row("Token now", fmt.Sprintf("yes: an access token for %s, valid until %s", ts.Mailbox, ts.ExpiresOn.Local().Format("2006-01-02 15:04 MST")))
+	return exitOK
+}
+
+// smtpRows prints a plain SMTP provider's settings.
+func smtpRows(out *lines, s config.SMTP) {
+	out.item("Server", fmt.Sprintf("%s:%d (%s)", orNone(s.Host), s.Port, tlsShort(s.TLS)))
+	if s.Username != "" {
+		out.item("Username", s.Username)
+		out.item("Password", masked(s.Password))
+	} else {
+		out.item("Login", "none (the server trusts this host)")
+	}
+}
+
+// tlsShort names a TLS mode in a few words.
+func tlsShort(m config.TLSMode) string {
+	switch m {
+	case config.TLSNone:
+		return "no TLS"
+	case config.TLSStartTLS:
+		return "STARTTLS required"
+	case config.TLSImplicit:
+		return "implicit TLS"
+	}
+	return string(m)
+}
+
+// masked shows a secret as the mask plus its last 4 characters.
+func masked(s secret.Secret) string {
+	if s.IsZero() {
+		return "(not set)"
+	}
+	return s.Last4()
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(not set)"
+	}
+	return s
+}
+
+// when formats t with how long ago it was.
+func when(t time.Time) string {
+	ago := time.Since(t)
+	var rel string
+	switch {
+	case ago < time.Minute:
+		rel = "just now"
+	case ago < time.Hour:
+		rel = fmt.Sprintf("%d minutes ago", int(ago.Minutes()))
+	case ago < 48*time.Hour:
+		rel = fmt.Sprintf("%d hours ago", int(ago.Hours()))
+	default:
+		rel = fmt.Sprintf("%d days ago", int(ago.Hours()/24))
+	}
+	return t.Local().Format("2006-01-02 15:04 MST") + ", " + rel
+}
+
+// lines prints aligned rows with the secrets masked.
+type lines struct {
+	w       io.Writer
+	secrets []secret.Secret
+}
+
+func (l *lines) line(s string) { fmt.Fprintln(l.w, secret.Redact(s, l.secrets...)) }
+func (l *lines) blank()        { fmt.Fprintln(l.w) }
+func (l *lines) row(k, v string) {
+	if k != "" {
+		k += ":"
+	}
+	l.line(fmt.Sprintf("%-14s %s", k, v))
+}
+func (l *lines) item(k, v string) {
+	l.line(fmt.Sprintf("  %-14s %s", k+":", v))
+}

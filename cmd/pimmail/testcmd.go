@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/debuglog"
+	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/secret"
+	"github.com/pimmail/pimmail/steps"
+)
+
+// cmdTest is `pimmail test`: one test email with the saved, enabled
+// provider, no UI. Exit 0 only when the server accepted the message.
+func cmdTest(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("test", "pimmail test [--to ADDR] [--config PATH] [--verbose]",
+		"Sends a test email with the saved configuration's enabled provider, exactly as PIM\n"+
+			"mail goes out, and prints the server's reply, or the diagnosis: what happened, how\n"+
+			"to fix it, and the raw details. With Microsoft Entra ID SMTP Client the access\n"+
+			"token comes from the saved sign-in and is refreshed silently when needed.\n\n"+
+			"Exit status: 0 when the message was accepted, 1 when it was not, 2 when the\n"+
+			"configuration is missing, broken or has no provider enabled.", stdout, stderr)
+	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	to := fs.String("to", "", "recipient (default: the mailbox with Entra, else the From address)")
+	verbose := fs.Bool("verbose", false, "also print the SMTP conversation (secrets masked)")
+	fs.BoolVar(verbose, "v", false, "short for --verbose")
+	timeout := fs.Duration("timeout", steps.DefaultTimeout, "time limit of each network step")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	p, err := configPath(*path)
+	if err != nil {
+		fmt.Fprintln(stderr, "pimmail:", err)
+		return exitUsage
+	}
+	cfg, ok := loadForCommand(p, stderr)
+	if !ok {
+		return exitUsage
+	}
+	prov := cfg.Enabled
+	if prov == config.ProviderNone {
+		fmt.Fprintf(stderr, "No provider is enabled in %s.\nRun pimmail (the setup wizard) to test and enable one.\n", p)
+		return exitUsage
+	}
+	if missing := steps.Missing(prov, cfg); len(missing) > 0 {
+		fmt.Fprintf(stderr, "The %s settings in %s are incomplete (missing: %s).\nRun pimmail (the setup wizard) to complete them.\n",
+			prov.Label(), p, strings.Join(missing, ", "))
+		return exitUsage
+	}
+	if *to != "" {
+		if _, err := steps.ValidateEmail(*to); err != nil {
+			fmt.Fprintf(stderr, "pimmail test: --to %v\n", err)
+			return exitUsage
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	env := steps.Env{ConfigPath: p}
+	if cfg.Sandbox {
+		// A sandbox configuration goes through the built-in sandbox of the
+		// same state directory (same CA and signing keys, so the saved
+		// sign-in is valid; the mail lands in its mail folder): the one
+		// running now, else one started here.
+		sb, err := openSandbox(config.SandboxDir(p), sandbox.Options{})
+		if err != nil {
+			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox this configuration was made with:", err)
+			return exitUsage
+		}
+		defer sb.Close()
+		env = sb.Env(p)
+		if sb.Own == nil {
+			fmt.Fprintf(stdout, "Using the sandbox running in process %d.\n", sb.PID)
+		}
+	}
+	env.Timeout = *timeout
+	// A silent refresh rotates the refresh token: keep the new one.
+	env.PersistCache = true
+	run, start := steps.Open(env)
+	secrets := secretsOf(start.Config)
+	if prov == config.ProviderEntra && start.CacheErr != nil {
+		fmt.Fprintf(stderr, "Warning: the token cache cannot be used: %v\n", start.CacheErr)
+	}
+	if w := steps.FromWarningFor(prov, start.Config); w != "" {
+		fmt.Fprintln(stderr, "Warning:", w)
+	}
+	debuglog.Printf("cmd: test via %s (sandbox %v)", prov, cfg.Sandbox)
+	began := time.Now()
+	res, err := run.SendTest(ctx, prov, start.Config, *to)
+	took := time.Since(began).Round(time.Millisecond)
+	server := serverText(prov, start.Config)
+	if err != nil {
+		fmt.Fprintf(stderr, "The test email through %s (%s) did not go out.\n\n", prov.Label(), server)
+		printProblem(stderr, err, secrets)
+		if *verbose {
+			printTranscript(stderr, res.Transcript, secrets)
+		}
+		return exitFailure
+	}
+	fmt.Fprintf(stdout, "Test email sent to %s through %s (%s) in %v.\n", res.To, prov.Label(), server, took)
+	if prov == config.ProviderEntra {
+		fmt.Fprintf(stdout, "Sent as:      %s\n", start.Config.Entra.Mailbox)
+	}
+	fmt.Fprintf(stdout, "Server reply: %s\n", secret.Redact(res.Reply, secrets...))
+	if res.MessageID != "" {
+		fmt.Fprintf(stdout, "Message-ID:   %s\n", res.MessageID)
+	}
+	if cfg.Sandbox {
+		fmt.Fprintf(stdout, "This is a sandbox configuration: the message is in %s.\n", config.SandboxDir(p)+"/mail")
+	}
+	if *verbose {
+		printTranscript(stdout, res.Transcript, secrets)
+	}
+	return exitOK
+}
+
+// serverText names the server the provider talks to, as dialled.
+func serverText(p config.Provider, c config.Config) string {
+	host, port := "", 0
+	switch p {
+	case config.ProviderEntra:
+		host, port = c.Entra.SmartHost, c.Entra.Port
+	case config.ProviderRelay:
+		host, port = c.Relay.Host, c.Relay.Port
+	case config.ProviderLocal:
+		host, port = c.Local.Host, c.Local.Port
+	}
+	return fmt.Sprintf("%s:%d, %s", host, port, tlsShort(tlsMode(p, c)))
+}
+
+// printTranscript prints the SMTP conversation, secrets masked once more.
+func printTranscript(w io.Writer, lines []string, secrets []secret.Secret) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nTranscript (tokens and passwords masked):")
+	for _, l := range lines {
+		fmt.Fprintln(w, "  "+secret.Redact(strings.TrimRight(l, "\r\n"), secrets...))
+	}
+}

@@ -1,0 +1,57 @@
+// Package debuglog writes pimmail's debug log: only when the environment
+// variable PIMMAIL_DEBUG_LOG names a file, and only there, because the
+// wizard owns the terminal and anything printed would tear its screen.
+// The file is created 0600 and appended to. Callers log codes, hosts and
+// durations, never secrets: secret.Secret values mask themselves, and raw
+// service texts must not be passed here.
+package debuglog
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"time"
+)
+
+// EnvVar names the environment variable holding the log file's path.
+const EnvVar = "PIMMAIL_DEBUG_LOG"
+
+var (
+	mu   sync.Mutex
+	once sync.Once
+	file *os.File
+)
+
+// open opens the log file once; a file that cannot be opened disables the
+// log silently (a debug aid must not break the program).
+func open() {
+	path := os.Getenv(EnvVar)
+	if path == "" {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return
+	}
+	file = f
+}
+
+// Enabled reports whether debug logging is on.
+func Enabled() bool {
+	once.Do(open)
+	return file != nil
+}
+
+// Printf appends one line, prefixed with the time, when logging is on.
+func Printf(format string, args ...any) {
+	if !Enabled() {
+		return
+	}
+	line := time.Now().Format("2006-01-02T15:04:05.000Z07:00") + " " + fmt.Sprintf(format, args...)
+	if len(line) == 0 || line[len(line)-1] != '\n' {
+		line += "\n"
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	_, _ = file.WriteString(line)
+}

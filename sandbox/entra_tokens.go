@@ -1,0 +1,158 @@
+package sandbox
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// RefreshTokenInactivity is how long a refresh token stays redeemable
+// unused: Entra's 90 days. Each redemption hands out a fresh one.
+const RefreshTokenInactivity = 90 * 24 * time.Hour
+
+// idTokenLifetime is Entra's ID token lifetime.
+const idTokenLifetime = time.Hour
+
+// displayName derives a display name from a UPN's local part
+// ("pim-notifications@..." -> "pim-notifications"), for the ID token.
+func displayName(upn string) string {
+	local, _, _ := strings.Cut(upn, "@")
+	return local
+}
+
+// pairwiseSubject is the ID token's sub: per user and app, as Entra's
+// pairwise subjects are, stable across runs.
+func pairwiseSubject(oid, clientID string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(oid) + "|" + strings.ToLower(clientID)))
+	return base64.RawURLEncoding.EncodeToString(sum[:])[:43]
+}
+
+// servicePrincipalID is the object ID of the app's service principal in
+// its tenant: derived from the client ID so it is stable across runs.
+func servicePrincipalID(clientID string) string {
+	sum := sha256.Sum256([]byte("sp|" + strings.ToLower(clientID)))
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// issueIDToken mints the v2.0 ID token MSAL reads the account from:
+// preferred_username, name, oid, tid, sub, aud = client ID.
+func (s *Sandbox) issueIDToken(mbx Mailbox, app App) (string, error) {
+	now := s.now()
+	c := TokenClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    issuerFor(mbx.TenantID),
+			Subject:   pairwiseSubject(mbx.ObjectID, app.ClientID),
+			Audience:  jwt.ClaimStrings{app.ClientID},
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(idTokenLifetime)),
+		},
+		TenantID:          mbx.TenantID,
+		ObjectID:          mbx.ObjectID,
+		PreferredUsername: mbx.UPN,
+		Name:              displayName(mbx.UPN),
+		Version:           "2.0",
+	}
+	return s.signToken(c)
+}
+
+// issueRefreshToken mints a refresh token. Entra's are opaque and kept
+// server-side; the sandbox's are signed JWTs carrying everything a later
+// redemption needs (mailbox, tenant, client, scopes, issue and sign-in
+// times), so a sandbox restarted with the same StateDir still redeems them.
+func (s *Sandbox) issueRefreshToken(mbx Mailbox, app App, scope string, authTime time.Time) (string, error) {
+	now := s.now()
+	c := TokenClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    issuerFor(mbx.TenantID),
+			Subject:   mbx.ObjectID,
+			Audience:  jwt.ClaimStrings{app.ClientID},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(RefreshTokenInactivity)),
+			ID:        newGUID(),
+		},
+		Use:               "refresh",
+		Scope:             scope,
+		UPN:               mbx.UPN,
+		PreferredUsername: mbx.UPN,
+		TenantID:          mbx.TenantID,
+		ObjectID:          mbx.ObjectID,
+		AppID:             app.ClientID,
+		Version:           "2.0",
+		AuthTime:          jwt.NewNumericDate(authTime),
+	}
+	return s.signToken(c)
+}
+
+// errRefreshUnusable is any refresh token the sandbox did not sign, or not
+// as a refresh token.
+var errRefreshUnusable = errors.New("refresh token not issued by this sandbox")
+
+// parseRefreshToken checks the signature and use of a refresh token. It
+// leaves the expiry to the caller, which answers it with Entra's own code.
+func (s *Sandbox) parseRefreshToken(raw string) (*TokenClaims, error) {
+	var c TokenClaims
+	_, err := jwt.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
+		return &s.signingKey.PublicKey, nil
+	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
+	if err != nil || c.Use != "refresh" || c.IssuedAt == nil || c.ExpiresAt == nil {
+		return nil, errRefreshUnusable
+	}
+	return &c, nil
+}
+
+// issueAppToken mints a client-credentials token for Exchange Online:
+// aud https://outlook.office365.com, the app's application permissions in
+// roles, no scp, idtyp "app".
+func (s *Sandbox) issueAppToken(app App, lifetime time.Duration) (string, time.Time, error) {
+	now := s.now()
+	exp := now.Add(lifetime)
+	sp := servicePrincipalID(app.ClientID)
+	c := TokenClaims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    "https://sts.windows.net/" + app.TenantID + "/",
+			Subject:   sp,
+			Audience:  jwt.ClaimStrings{OutlookAppAudience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(exp),
+		},
+		Use:      "access",
+		Roles:    app.AppRoles,
+		TenantID: app.TenantID,
+		ObjectID: sp,
+		AppID:    app.ClientID,
+		Version:  "1.0",
+		IDType:   "app",
+		UTI:      newUTI(),
+	}
+	tok, err := s.signToken(c)
+	return tok, exp, err
+}
+
+// newUTI returns a token identifier like Entra's uti claim.
+func newUTI() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])[:22]
+}
+
+// clientInfo is the token answer's client_info: base64url JSON of the
+// account's object and tenant IDs, from which MSAL builds the home account ID.
+func clientInfo(mbx Mailbox) string {
+	b, _ := json.Marshal(struct {
+		UID  string `json:"uid"`
+		UTID string `json:"utid"`
+	}{mbx.ObjectID, mbx.TenantID})
+	return base64.RawURLEncoding.EncodeToString(b)
+}

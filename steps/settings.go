@@ -1,0 +1,256 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pimmail/pimmail/auth"
+	"github.com/pimmail/pimmail/cloud"
+	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/mailer"
+	"github.com/pimmail/pimmail/secret"
+)
+
+// Codes of the problems steps itself reports (the rest come from the
+// diagnose catalogue through auth and mailer).
+const (
+	// CodeInvalidInput is a value that fails local validation; the
+	// *FieldError is inside (errors.As).
+	CodeInvalidInput diagnose.Code = "input.invalid"
+	// CodeIncomplete is a config that lacks what its provider needs.
+	CodeIncomplete diagnose.Code = "config.incomplete"
+	// CodeNeedsConsent is Save refusing to replace a file it could not read
+	// without the admin's consent; errors.Is(err, ErrNeedsConsent) holds.
+	CodeNeedsConsent diagnose.Code = "config.needs-consent"
+	// CodeSaveFailed is a config or token cache that could not be written.
+	CodeSaveFailed diagnose.Code = "config.save-failed"
+)
+
+// ErrNeedsConsent is inside the problem Save returns when the existing file
+// could not be read and overwrite was false.
+var ErrNeedsConsent = errors.New("the existing configuration could not be read; overwriting it needs consent")
+
+var osHostname = os.Hostname
+
+// inputProblem wraps a local validation failure as a Problem, keeping the
+// *FieldError inside for errors.As.
+func inputProblem(err error) error {
+	var fe *FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	return &Problem{Code: CodeInvalidInput, Title: fe.Field + " " + fe.Message, Fix: fe.Hint, Err: fe}
+}
+
+// notSignedIn is the problem of an Entra config without a signed-in mailbox.
+func notSignedIn(c config.Config) error {
+	return diagnose.New(diagnose.CacheSignInAgain,
+		diagnose.Facts{TenantID: c.Entra.TenantID, ClientID: c.Entra.ClientID},
+		"no mailbox has signed in: the configuration names none", nil)
+}
+
+// incomplete is the problem of a config that lacks what p needs.
+func incomplete(p config.Provider, missing []string) error {
+	return &Problem{Code: CodeIncomplete,
+		Title:       "The " + p.Label() + " settings are incomplete",
+		Explanation: "Missing: " + strings.Join(missing, ", ") + ".",
+		Fix:         "Run pimmail (the wizard) and go through the " + p.Label() + " steps again.",
+	}
+}
+
+// saveProblem explains a failed write of path.
+func saveProblem(err error, path string) error {
+	if err == nil {
+		err = errors.New("no configuration path")
+	}
+	fix := "Check that the directory exists and belongs to you, and that the disk is not full; then save again."
+	if strings.Contains(err.Error(), "chmod ") {
+		fix = "The directory is accessible to other users. Run the chmod command above, then save again."
+	}
+	what := path
+	if what == "" {
+		what = "the configuration"
+	}
+	return &Problem{Code: CodeSaveFailed, Title: "Could not save " + what,
+		Explanation: err.Error(), Fix: fix, Raw: err.Error(), Err: err}
+}
+
+// Missing lists the settings provider p needs that c lacks, by the names
+// the wizard shows; nil when c is complete for p. With Entra the From
+// address may be empty (mail then goes out as the mailbox); the other
+// providers need one.
+func Missing(p config.Provider, c config.Config) []string {
+	var m []string
+	need := func(empty bool, name string) {
+		if empty {
+			m = append(m, name)
+		}
+	}
+	switch p {
+	case config.ProviderEntra:
+		need(c.Entra.TenantID == "", FieldTenant)
+		need(c.Entra.ClientID == "", FieldClientID)
+		need(c.Entra.ClientSecret.IsZero(), FieldSecret)
+		need(c.Entra.Mailbox == "", "Mailbox (device-code sign-in)")
+	case config.ProviderRelay:
+		need(c.Relay.Host == "", "Relay server")
+		need(c.Email.From == "", "From address")
+	case config.ProviderLocal:
+		need(c.Local.Host == "", "Local SMTP server")
+		need(c.Email.From == "", "From address")
+	}
+	return m
+}
+
+// settings builds auth.Settings from the draft Entra settings and the
+// environment (sandbox authority and CA), validating what the request needs.
+func (r *Run) settings(e config.Entra, needClient, needSecret bool) (auth.Settings, error) {
+	cl, ok := cloud.ByName(e.Cloud)
+	if !ok {
+		var names []string
+		for _, c := range cloud.All {
+			names = append(names, c.Name)
+		}
+		return auth.Settings{}, inputProblem(&FieldError{Field: "Cloud", Message: fmt.Sprintf("%q is not a cloud pimmail knows", e.Cloud),
+			Hint: "Choose one of: " + strings.Join(names, ", ") + "."})
+	}
+	tenant, err := ValidateTenant(e.TenantID)
+	if err != nil {
+		return auth.Settings{}, inputProblem(err)
+	}
+	s := auth.Settings{Cloud: cl, TenantID: tenant, ClientSecret: e.ClientSecret,
+		Authority: r.env.Authority, RootCAs: r.env.RootCAs, Cache: r.cache}
+	if needClient {
+		if s.ClientID, err = ValidateClientID(e.ClientID); err != nil {
+			return auth.Settings{}, inputProblem(err)
+		}
+	}
+	if needSecret {
+		v, err := ValidateSecret(e.ClientSecret.Reveal())
+		if err != nil {
+			return auth.Settings{}, inputProblem(err)
+		}
+		s.ClientSecret = secret.New(v)
+	}
+	return s, nil
+}
+
+// server builds the mailer.Server for provider p from c.
+//
+// In sandbox mode with a sandbox config, the host and port dialled are the
+// sandbox's current ones (from Env.Sandbox), whatever c says: the sandbox
+// listens on new random ports each run, so a saved 127.0.0.1:PORT is stale
+// the next time, and a sandbox config must never reach a real server.
+func (r *Run) server(p config.Provider, c config.Config) (mailer.Server, error) {
+	var host string
+	var port int
+	var mode config.TLSMode
+	switch p {
+	case config.ProviderEntra:
+		cl, ok := cloud.ByName(c.Entra.Cloud)
+		if !ok {
+			cl = cloud.Global
+		}
+		host, port, mode = c.Entra.SmartHost, c.Entra.Port, config.TLSStartTLS
+		if strings.TrimSpace(host) == "" {
+			host = cl.SmartHost
+		}
+		if port == 0 {
+			port = cl.SmartPort
+		}
+	case config.ProviderRelay:
+		host, port, mode = c.Relay.Host, c.Relay.Port, c.Relay.TLS
+		if mode == "" {
+			mode = config.TLSStartTLS
+		}
+	case config.ProviderLocal:
+		host, port, mode = c.Local.Host, c.Local.Port, c.Local.TLS
+		if mode == "" {
+			mode = config.TLSNone
+		}
+	default:
+		return mailer.Server{}, &Problem{Code: CodeIncomplete, Title: "No provider chosen",
+			Explanation: "There is no server to talk to before a provider is chosen.", Fix: "Choose a provider in the first step."}
+	}
+	if h := r.env.Sandbox; h != nil && c.Sandbox {
+		switch p {
+		case config.ProviderEntra:
+			host, port = h.SmartHost, h.SmartPort
+		case config.ProviderRelay:
+			host, port = h.RelayHost, h.RelayPort
+		case config.ProviderLocal:
+			host, port = h.LocalHost, h.LocalPort
+		}
+	}
+	if !mode.Valid() {
+		return mailer.Server{}, inputProblem(&FieldError{Field: "TLS mode", Message: fmt.Sprintf("%q is not a TLS mode pimmail knows", string(mode)),
+			Hint: "Choose none, STARTTLS or implicit TLS."})
+	}
+	if strings.TrimSpace(host) == "" {
+		return mailer.Server{}, inputProblem(&FieldError{Field: FieldHost, Message: "is empty", Hint: hintHost})
+	}
+	if port == 0 {
+		port = 25
+		if mode == config.TLSImplicit {
+			port = 465
+		}
+	}
+	h, pt, err := ValidateHostPort(net.JoinHostPort(strings.TrimSpace(host), strconv.Itoa(port)), 0)
+	if err != nil {
+		return mailer.Server{}, inputProblem(err)
+	}
+	return mailer.Server{Host: h, Port: pt, TLS: mode, RootCAs: r.env.RootCAs, Timeout: r.timeout()}, nil
+}
+
+// codeOf names an outcome for the debug log without any text that could
+// carry a secret: the problem code, or the error's type.
+func codeOf(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	if p, ok := diagnose.As(err); ok {
+		return string(p.Code)
+	}
+	return fmt.Sprintf("%T", err)
+}
+
+// TokenStatus is what CheckToken learned about the saved sign-in.
+type TokenStatus struct {
+	Mailbox   string
+	ExpiresOn time.Time
+}
+
+// CheckToken tries to get an access token for c's mailbox from the token
+// cache (refreshing silently when needed), as `pimmail status` does to say
+// whether mail can go out now. The token itself is not returned.
+func (r *Run) CheckToken(ctx context.Context, c config.Config) (TokenStatus, error) {
+	if c.Entra.Mailbox == "" {
+		return TokenStatus{}, notSignedIn(c)
+	}
+	s, err := r.settings(c.Entra, true, false)
+	if err != nil {
+		return TokenStatus{}, err
+	}
+	ctx, cancel := r.withTimeout(ctx)
+	defer cancel()
+	tok, err := auth.Token(ctx, s, c.Entra.Mailbox)
+	if err != nil {
+		return TokenStatus{}, err
+	}
+	return TokenStatus{Mailbox: tok.Username, ExpiresOn: tok.ExpiresOn}, nil
+}
+
+// CacheAccounts lists the mailboxes the token cache holds a sign-in for.
+func (r *Run) CacheAccounts() []string { return r.cache.Accounts() }
+
+// CacheWritten is when the token cache file was last written (at load: its
+// modification time), which is when the refresh token was last used; zero
+// when there is no cache file.
+func (r *Run) CacheWritten() time.Time { return r.cache.LastWritten() }

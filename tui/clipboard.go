@@ -1,0 +1,39 @@
+package tui
+
+import (
+	"io"
+
+	"github.com/aymanbagabas/go-osc52/v2"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/pimmail/pimmail/steps"
+)
+
+// copiedMsg reports how writing the OSC 52 sequence went.
+type copiedMsg struct {
+	step steps.ID
+	err  error
+}
+
+// copyCmd puts text on the clipboard of the admin's own terminal with an
+// OSC 52 escape sequence, which travels over SSH to the local terminal.
+//
+// Bubble Tea v1 has no API for raw output (v2's SetClipboard is what this
+// stands in for): tea.Printf/Println print above the program and are
+// dropped in the alternate screen, and tea.Exec would suspend and repaint
+// the whole screen. So the sequence is written, in one Write call, to the
+// terminal the program draws on, from a tea.Cmd so Update stays free of I/O.
+// The renderer also writes whole frames in one Write; the terminal keeps the
+// two apart, and an OSC sequence moves no cursor, so the screen is not
+// disturbed. Inside tmux the sequence is sent a second time wrapped for
+// tmux's passthrough, for setups where tmux does not forward plain OSC 52.
+func copyCmd(id steps.ID, out io.Writer, text string, tmux bool) tea.Cmd {
+	return func() tea.Msg {
+		seq := osc52.New(text).String()
+		if tmux {
+			seq += osc52.New(text).Tmux().String()
+		}
+		_, err := io.WriteString(out, seq)
+		return copiedMsg{step: id, err: err}
+	}
+}

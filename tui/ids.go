@@ -1,0 +1,159 @@
+package tui
+
+import (
+	"context"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/pimmail/pimmail/cloud"
+	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/steps"
+)
+
+// The IDs step's fields, in tab order. The cloud comes last: Global is
+// right for nearly everyone, so the focus starts on the tenant.
+const (
+	idsTenant = iota
+	idsClient
+	idsCloud
+)
+
+// idsStep is the Entra step that takes the Directory (tenant) ID, the
+// Application (client) ID and the cloud, then checks that the tenant exists.
+type idsStep struct {
+	formBase
+	entra  config.Entra // the Entra settings as entered at the step
+	tenant string       // the tenant GUID CheckTenant resolved
+}
+
+// cloudLabels are the cloud choices, in cloud.All order.
+func cloudLabels() []string {
+	out := make([]string, len(cloud.All))
+	for i, c := range cloud.All {
+		out[i] = c.Label
+	}
+	return out
+}
+
+// cloudIndex is the position of the named cloud in cloud.All (Global when unknown).
+func cloudIndex(name string) int {
+	c, _ := cloud.ByName(name)
+	for i, x := range cloud.All {
+		if x.Name == c.Name {
+			return i
+		}
+	}
+	return 0
+}
+
+// newIDsStep prefills the fields from the saved config.
+func newIDsStep(c config.Config, hints *steps.Hints) idsStep {
+	tenantPH, clientPH := "a GUID, or a domain like contoso.onmicrosoft.com", "a GUID"
+	if hints != nil {
+		tenantPH, clientPH = "sandbox: "+hints.TenantID, "sandbox: "+hints.ClientID
+	}
+	tenantHelp := "Overview > Directory (tenant) ID. A verified domain works too."
+	if hints != nil && hints.TenantDomain != "" {
+		tenantHelp += " Sandbox domain: " + hints.TenantDomain
+	}
+	return idsStep{formBase: newFormBase(steps.StepIDs,
+		newTextField("Directory (tenant) ID", tenantHelp, c.Entra.TenantID, tenantPH),
+		newTextField("Application (client) ID", "Overview > Application (client) ID.", c.Entra.ClientID, clientPH),
+		newChoiceField("Cloud", "Global, unless the tenant is in GCC High, DoD or China (21Vianet).", cloudLabels(), cloudIndex(c.Entra.Cloud)),
+	)}
+}
+
+// Enter implements step.
+func (s idsStep) Enter(env stepEnv) (step, tea.Cmd) {
+	s.formBase = s.enter(env)
+	s.entra = env.cfg.Entra
+	return s, nil
+}
+
+// Update implements step.
+func (s idsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if key.Matches(msg, keys.Enter) && !s.check.running() {
+			return s.submit()
+		}
+		var cmd tea.Cmd
+		s.formBase, cmd, _ = s.key(msg)
+		return s, cmd, stay
+	case resultMsg:
+		var ok bool
+		if s.check, ok = s.check.accept(msg); !ok {
+			return s, nil, stay
+		}
+		if msg.err != nil {
+			s.problem = s.problem.set(problemOf(msg.err, s.entra.ClientSecret))
+			return s, nil, stay
+		}
+		s.tenant, _ = msg.val.(string)
+		s.okLine = "✓ Tenant found: " + s.tenant
+		return s, nil, next
+	}
+	var cmd tea.Cmd
+	s.check, cmd = s.check.update(msg)
+	return s, cmd, stay
+}
+
+// submit validates the fields (showing the cleaned values) and starts
+// CheckTenant with a copy of them.
+func (s idsStep) submit() (step, tea.Cmd, outcome) {
+	tenant, terr := steps.ValidateTenant(s.form.value(idsTenant))
+	client, cerr := steps.ValidateClientID(s.form.value(idsClient))
+	if terr == nil {
+		s.form = s.form.setValue(idsTenant, tenant)
+	}
+	if cerr == nil {
+		s.form = s.form.setValue(idsClient, client)
+	}
+	var ok bool
+	if s.formBase, ok = s.showErrors([]error{terr, cerr, nil}); !ok {
+		return s, nil, stay
+	}
+	s.problem = s.problem.set(nil)
+	e := s.Apply(config.Config{Entra: s.entra}).Entra
+	run := s.run
+	var cmd tea.Cmd
+	s.check, cmd = s.check.start("tenant", "Looking up the tenant…", func(ctx context.Context) (any, error) {
+		return run.CheckTenant(ctx, e)
+	})
+	return s, cmd, stay
+}
+
+// View implements step.
+func (s idsStep) View() string {
+	return s.compose("", s.status())
+}
+
+// Apply implements step.
+func (s idsStep) Apply(c config.Config) config.Config {
+	c.Entra.TenantID = s.form.value(idsTenant)
+	c.Entra.ClientID = s.form.value(idsClient)
+	c.Entra.Cloud = cloud.All[s.form.choiceOf(idsCloud)].Name
+	return c
+}
+
+// Running implements step.
+func (s idsStep) Running() bool { return s.check.running() }
+
+// Cancel implements step.
+func (s idsStep) Cancel() step { s.check = s.check.stop(); return s }
+
+// SetSize implements step.
+func (s idsStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
+
+// Input implements step.
+func (s idsStep) Input() inputKind { return s.form.inputKind() }
+
+// AtFirst implements step.
+func (s idsStep) AtFirst() bool { return s.form.atFirst() }
+
+// ShortHelp implements help.KeyMap.
+func (s idsStep) ShortHelp() []key.Binding { return s.helpKeys("check") }
+
+// FullHelp implements help.KeyMap.
+func (s idsStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

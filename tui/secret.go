@@ -1,0 +1,170 @@
+package tui
+
+import (
+	"context"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/secret"
+	"github.com/pimmail/pimmail/steps"
+)
+
+// secretStep is the Entra step that takes the client secret's Value and
+// checks it (with the client ID) by a client-credentials request. The value
+// is masked; ctrl+r shows only its last four characters.
+type secretStep struct {
+	formBase
+	entra  config.Entra  // the Entra settings as entered at the step
+	saved  secret.Secret // kept when the field is left empty
+	reveal bool          // show the last four characters
+}
+
+// newSecretStep returns the step; the field starts empty even when a
+// secret is saved (it is kept unless replaced).
+func newSecretStep(hints *steps.Hints) secretStep {
+	help := "Certificates & secrets > Client secrets: copy the Value column, not the Secret ID. " +
+		"The Value is shown only right after the secret is created; if it is gone, add a new secret."
+	if hints != nil {
+		help += " Sandbox Value: " + hints.ClientSecret
+	}
+	return secretStep{formBase: newFormBase(steps.StepSecret, newSecretField("Client secret Value", help, ""))}
+}
+
+// Enter implements step.
+func (s secretStep) Enter(env stepEnv) (step, tea.Cmd) {
+	s.formBase = s.enter(env)
+	s.entra = env.cfg.Entra
+	s.saved = env.cfg.Entra.ClientSecret
+	ph := ""
+	if !s.saved.IsZero() {
+		ph = "leave empty to keep the saved secret"
+	}
+	s.form = s.form.setPlaceholder(0, ph)
+	return s, nil
+}
+
+// empty reports whether nothing (but white space) was typed.
+func (s secretStep) empty() bool { return strings.TrimSpace(s.form.value(0)) == "" }
+
+// value is the secret that would be used now: the typed one (cleaned the
+// way ValidateSecret cleans it, which keeps a trailing period), else the
+// saved one.
+func (s secretStep) value() secret.Secret {
+	if s.empty() {
+		return s.saved
+	}
+	if v, err := steps.ValidateSecret(s.form.value(0)); err == nil {
+		return secret.New(v)
+	}
+	return secret.New(s.form.value(0))
+}
+
+// Update implements step.
+func (s secretStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch {
+		case s.check.running():
+			return s, nil, stay
+		case key.Matches(msg, keys.Enter):
+			return s.submit()
+		case key.Matches(msg, keys.Reveal):
+			s.reveal = !s.reveal
+			return s, nil, stay
+		}
+		var cmd tea.Cmd
+		s.formBase, cmd, _ = s.key(msg)
+		return s, cmd, stay
+	case resultMsg:
+		var ok bool
+		if s.check, ok = s.check.accept(msg); !ok {
+			return s, nil, stay
+		}
+		if msg.err != nil {
+			s.problem = s.problem.set(problemOf(msg.err, s.value()))
+			return s, nil, stay
+		}
+		s.okLine = "✓ The app and its secret are accepted."
+		return s, nil, next
+	}
+	var cmd tea.Cmd
+	s.check, cmd = s.check.update(msg)
+	return s, cmd, stay
+}
+
+// submit validates the secret (an empty field keeps the saved one) and
+// starts CheckApp.
+func (s secretStep) submit() (step, tea.Cmd, outcome) {
+	var err error
+	if !s.empty() || s.saved.IsZero() {
+		var v string
+		if v, err = steps.ValidateSecret(s.form.value(0)); err == nil {
+			s.form = s.form.setValue(0, v)
+		}
+	}
+	var ok bool
+	if s.formBase, ok = s.showErrors([]error{err}); !ok {
+		return s, nil, stay
+	}
+	s.problem = s.problem.set(nil)
+	e := s.Apply(config.Config{Entra: s.entra}).Entra
+	run := s.run
+	var cmd tea.Cmd
+	s.check, cmd = s.check.start("app", "Checking the app and its secret with Entra ID…", func(ctx context.Context) (any, error) {
+		return nil, run.CheckApp(ctx, e)
+	})
+	return s, cmd, stay
+}
+
+// View implements step.
+func (s secretStep) View() string {
+	var reveal string
+	if s.reveal {
+		v := s.value()
+		switch {
+		case v.IsZero():
+			reveal = theme.faint.Render("Nothing entered yet.")
+		case v.Last4() == v.String():
+			reveal = "The secret is too short to show its end safely: " + v.String()
+		default:
+			reveal = "Ends in: " + theme.value.Render(v.Last4())
+		}
+	}
+	return s.compose("", reveal, s.status())
+}
+
+// Apply implements step.
+func (s secretStep) Apply(c config.Config) config.Config {
+	c.Entra.ClientSecret = s.value()
+	return c
+}
+
+// Running implements step.
+func (s secretStep) Running() bool { return s.check.running() }
+
+// Cancel implements step.
+func (s secretStep) Cancel() step { s.check = s.check.stop(); return s }
+
+// SetSize implements step.
+func (s secretStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
+
+// Input implements step.
+func (s secretStep) Input() inputKind { return s.form.inputKind() }
+
+// AtFirst implements step.
+func (s secretStep) AtFirst() bool { return true }
+
+// ShortHelp implements help.KeyMap.
+func (s secretStep) ShortHelp() []key.Binding {
+	ks := s.helpKeys("check")
+	if !s.check.running() {
+		ks = append(ks, keys.Reveal)
+	}
+	return ks
+}
+
+// FullHelp implements help.KeyMap.
+func (s secretStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

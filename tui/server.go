@@ -1,0 +1,252 @@
+package tui
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/steps"
+)
+
+// The server step's fields, in tab order.
+const (
+	srvHost = iota
+	srvPort
+	srvTLS
+)
+
+// tlsModes are the TLS modes each plain SMTP provider offers, with labels.
+var tlsModes = map[config.Provider][]config.TLSMode{
+	config.ProviderRelay: {config.TLSNone, config.TLSStartTLS, config.TLSImplicit},
+	config.ProviderLocal: {config.TLSNone, config.TLSStartTLS},
+}
+
+// tlsLabel is how a TLS mode reads in the wizard.
+func tlsLabel(m config.TLSMode) string {
+	switch m {
+	case config.TLSStartTLS:
+		return "STARTTLS (required)"
+	case config.TLSImplicit:
+		return "Implicit TLS (usually port 465)"
+	}
+	return "None (plain text)"
+}
+
+// relayModel explains in brief how a relay trusts this server; the step's
+// help screen has the whole story.
+const relayModel = "Exchange Online's relay endpoint (<domain>.mail.protection.outlook.com:25) takes mail " +
+	"only from a server an inbound connector trusts by its public IP address (Exchange admin center > " +
+	"Mail flow > Connectors); it asks for no password."
+
+// serverStep is the Local SMTP and SMTP Relay step: host, port and TLS
+// mode, then a probe that the chosen TLS mode works. One value per provider.
+type serverStep struct {
+	formBase
+	provider config.Provider
+	cfg      config.Config
+	result   *steps.ProbeResult
+	passed   config.SMTP // the settings the last successful probe was for
+	ok       bool
+}
+
+// smtpOf returns provider p's settings in c.
+func smtpOf(c config.Config, p config.Provider) config.SMTP {
+	if p == config.ProviderLocal {
+		return c.Local
+	}
+	return c.Relay
+}
+
+// withSMTP returns c with provider p's settings replaced by s.
+func withSMTP(c config.Config, p config.Provider, s config.SMTP) config.Config {
+	if p == config.ProviderLocal {
+		c.Local = s
+	} else {
+		c.Relay = s
+	}
+	return c
+}
+
+// newServerStep prefills from the saved settings, or in sandbox mode from
+// the sandbox's stand-in (its ports change every run).
+func newServerStep(p config.Provider, c config.Config, hints *steps.Hints) serverStep {
+	sm := smtpOf(c, p)
+	def := smtpOf(config.Default(), p)
+	host, port, mode := sm.Host, sm.Port, sm.TLS
+	if port == 0 {
+		port = def.Port
+	}
+	if mode == "" {
+		mode = def.TLS
+	}
+	hostHelp := "The server's name or IP address."
+	if hints != nil {
+		if p == config.ProviderRelay && hints.RelayHost != "" {
+			host, port = hints.RelayHost, hints.RelayPort
+		}
+		if p == config.ProviderLocal && hints.LocalHost != "" {
+			host, port = hints.LocalHost, hints.LocalPort
+		}
+	}
+	portHelp := "Usually 25; 587 for submission with STARTTLS; 465 for implicit TLS."
+	if p == config.ProviderLocal {
+		hostHelp = "The server's own mail service: usually localhost."
+		portHelp = "Usually 25."
+	} else {
+		hostHelp = "Your relay, or <domain>.mail.protection.outlook.com for Exchange Online."
+	}
+	modes := tlsModes[p]
+	labels, idx := make([]string, len(modes)), 0
+	for i, m := range modes {
+		labels[i] = tlsLabel(m)
+		if m == mode {
+			idx = i
+		}
+	}
+	s := serverStep{provider: p, formBase: newFormBase(steps.StepServer,
+		newTextField("Host", hostHelp, host, ""),
+		newTextField("Port", portHelp, strconv.Itoa(port), ""),
+		newChoiceField("TLS", "Use STARTTLS whenever the server offers it.", labels, idx),
+	)}
+	return s
+}
+
+// Enter implements step.
+func (s serverStep) Enter(env stepEnv) (step, tea.Cmd) {
+	s.formBase = s.enter(env)
+	s.cfg = env.cfg
+	return s, nil
+}
+
+// settings are the fields as typed (unvalidated) over the saved settings.
+func (s serverStep) settings() (config.SMTP, []error) {
+	sm := smtpOf(s.cfg, s.provider)
+	port, perr := steps.ValidatePort(s.form.value(srvPort))
+	dp := port
+	if perr != nil {
+		dp = smtpOf(config.Default(), s.provider).Port
+	}
+	host, hp, herr := steps.ValidateHostPort(s.form.value(srvHost), dp)
+	if herr == nil && hp != dp {
+		// host:port in the host field: that port wins over the port field.
+		port, perr = hp, nil
+	}
+	if herr == nil && perr == nil {
+		sm.Host, sm.Port = host, hp
+	} else if herr == nil {
+		sm.Host = host
+	}
+	sm.TLS = tlsModes[s.provider][s.form.choiceOf(srvTLS)]
+	return sm, []error{herr, perr, nil}
+}
+
+// Update implements step.
+func (s serverStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if key.Matches(msg, keys.Enter) && !s.check.running() {
+			if sm, errs := s.settings(); s.ok && errs[0] == nil && errs[1] == nil && sm == s.passed {
+				return s, nil, next
+			}
+			return s.submit()
+		}
+		var cmd tea.Cmd
+		var edited bool
+		s.formBase, cmd, edited = s.key(msg)
+		if edited {
+			s.ok, s.result = false, nil
+		}
+		return s, cmd, stay
+	case resultMsg:
+		var ok bool
+		if s.check, ok = s.check.accept(msg); !ok {
+			return s, nil, stay
+		}
+		if r, ok := msg.val.(steps.ProbeResult); ok {
+			s.result = &r
+		}
+		if msg.err != nil {
+			s.problem = s.problem.set(problemOf(msg.err, smtpOf(s.cfg, s.provider).Password))
+			return s, nil, stay
+		}
+		s.passed, _ = s.settings()
+		s.ok = true
+		s.okLine = "✓ " + hostPort(s.passed.Host, s.passed.Port) + " answers with " + tlsLabel(s.passed.TLS) + ". Press enter to continue."
+		return s, nil, stay
+	}
+	var cmd tea.Cmd
+	s.check, cmd = s.check.update(msg)
+	return s, cmd, stay
+}
+
+// submit validates the fields (a port typed into the host field moves to
+// the port field) and starts the probe.
+func (s serverStep) submit() (step, tea.Cmd, outcome) {
+	sm, errs := s.settings()
+	if errs[0] == nil && errs[1] == nil {
+		s.form = s.form.setValue(srvHost, sm.Host).setValue(srvPort, strconv.Itoa(sm.Port))
+	}
+	var ok bool
+	if s.formBase, ok = s.showErrors(errs); !ok {
+		return s, nil, stay
+	}
+	s.problem, s.result, s.okLine = s.problem.set(nil), nil, ""
+	c, p, run := withSMTP(s.cfg, s.provider, sm), s.provider, s.run
+	var cmd tea.Cmd
+	s.check, cmd = s.check.start("probe", "Connecting to "+hostPort(sm.Host, sm.Port)+"…", func(ctx context.Context) (any, error) {
+		return run.Probe(ctx, p, c)
+	})
+	return s, cmd, stay
+}
+
+// View implements step.
+func (s serverStep) View() string {
+	var result, model string
+	if s.result != nil && !s.check.running() {
+		result = probeView(*s.result, false, s.width)
+	}
+	if s.provider == config.ProviderRelay && s.problem.p == nil && s.result == nil {
+		model = theme.faint.Render(wrap(relayModel, s.width))
+	}
+	return s.compose(model, s.status(), result)
+}
+
+// Apply implements step.
+func (s serverStep) Apply(c config.Config) config.Config {
+	sm, errs := s.settings()
+	if errs[0] != nil || errs[1] != nil {
+		return c
+	}
+	prev := smtpOf(c, s.provider)
+	sm.Username, sm.Password = prev.Username, prev.Password
+	return withSMTP(c, s.provider, sm)
+}
+
+// Running implements step.
+func (s serverStep) Running() bool { return s.check.running() }
+
+// Cancel implements step.
+func (s serverStep) Cancel() step { s.check = s.check.stop(); return s }
+
+// SetSize implements step.
+func (s serverStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
+
+// Input implements step.
+func (s serverStep) Input() inputKind { return s.form.inputKind() }
+
+// AtFirst implements step.
+func (s serverStep) AtFirst() bool { return s.form.atFirst() }
+
+// ShortHelp implements help.KeyMap.
+func (s serverStep) ShortHelp() []key.Binding {
+	if s.ok {
+		return s.helpKeys("continue")
+	}
+	return s.helpKeys("probe")
+}
+
+// FullHelp implements help.KeyMap.
+func (s serverStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

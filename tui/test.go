@@ -1,0 +1,288 @@
+package tui
+
+import (
+	"context"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/viewport"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/secret"
+	"github.com/pimmail/pimmail/steps"
+)
+
+// The test step's fields, in tab order.
+const (
+	testFrom = iota
+	testName
+	testTo
+)
+
+// testStep takes the global email settings (From, display name) and a
+// recipient, and sends a test email through the chosen provider. Only a
+// test that went through lets the Enable step tick Enabled.
+type testStep struct {
+	formBase
+	cfg         config.Config
+	provider    config.Provider
+	touchedFrom bool // the admin typed a From: no more defaults
+	touchedTo   bool
+	warning     string // steps.FromWarning for the From as typed
+	result      *steps.TestResult
+	passed      *config.Config // the configuration the last successful test went through
+	passedProv  config.Provider
+	passedTo    string
+	transcript  bool
+	vp          viewport.Model
+}
+
+// newTestStep prefills the saved email settings.
+func newTestStep(c config.Config) testStep {
+	vp := viewport.New(78, 5)
+	vp.KeyMap = viewport.KeyMap{
+		PageDown: key.NewBinding(key.WithKeys("pgdown")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup")),
+		Down:     key.NewBinding(key.WithKeys("down")),
+		Up:       key.NewBinding(key.WithKeys("up")),
+	}
+	return testStep{vp: vp, formBase: newFormBase(steps.StepTest,
+		newTextField("From", "The default sender of all PIM mail.", c.Email.From, ""),
+		newTextField("Display name", "The sender's name recipients see.", c.Email.DisplayName, "optional, e.g. PIM Notifications"),
+		newTextField("Send test to", "Any mailbox you can check.", "", ""),
+	)}
+}
+
+// defaultFrom is the From to offer: the saved one, else the mailbox (Entra)
+// or, in the sandbox, an address of the relay stand-in's accepted domain.
+func defaultFrom(env stepEnv) string {
+	if env.cfg.Email.From != "" {
+		return env.cfg.Email.From
+	}
+	if env.provider == config.ProviderEntra {
+		return env.cfg.Entra.Mailbox
+	}
+	if env.hints != nil && env.hints.RelayDomain != "" {
+		return "pim@" + env.hints.RelayDomain
+	}
+	return ""
+}
+
+// Enter implements step. Untouched fields follow the earlier steps (a new
+// mailbox signed in becomes the From); a success for other settings is
+// forgotten.
+func (s testStep) Enter(env stepEnv) (step, tea.Cmd) {
+	s.formBase = s.enter(env)
+	s.cfg, s.provider = env.cfg, env.provider
+	if !s.touchedFrom {
+		s.form = s.form.setValue(testFrom, defaultFrom(env))
+	}
+	if !s.touchedTo {
+		to := strings.TrimSpace(s.form.value(testFrom))
+		if env.provider == config.ProviderEntra && env.cfg.Entra.Mailbox != "" {
+			to = env.cfg.Entra.Mailbox
+		}
+		s.form = s.form.setValue(testTo, to)
+	}
+	if !s.passedNow() {
+		s.passed, s.result, s.okLine, s.transcript = nil, nil, "", false
+	}
+	s.warning = steps.FromWarning(s.Apply(s.cfg))
+	return s.layout(), nil
+}
+
+// passedNow reports whether the last successful test was for the settings
+// and recipient as they are now.
+func (s testStep) passedNow() bool {
+	return s.passed != nil && *s.passed == s.Apply(s.cfg) && s.passedProv == s.provider &&
+		s.passedTo == strings.TrimSpace(s.form.value(testTo))
+}
+
+// tested returns the configuration the last test went through, if it still holds.
+func (s testStep) tested() (config.Config, config.Provider, bool) {
+	if !s.passedNow() {
+		return config.Config{}, "", false
+	}
+	return *s.passed, s.passedProv, true
+}
+
+// secrets are the credentials the transcript and problems must not show.
+func (s testStep) secrets() []secret.Secret {
+	return []secret.Secret{s.cfg.Entra.ClientSecret, s.cfg.Relay.Password, s.cfg.Local.Password}
+}
+
+// Update implements step.
+func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if s.check.running() {
+			return s, nil, stay
+		}
+		switch {
+		case key.Matches(msg, keys.Enter):
+			if s.passedNow() {
+				return s, nil, next
+			}
+			return s.submit()
+		case key.Matches(msg, keys.Skip):
+			return s, nil, next
+		case key.Matches(msg, transcriptKey(s.typing())):
+			if s.result != nil && len(s.result.Transcript) > 0 {
+				s.transcript = !s.transcript
+			}
+			return s.layout(), nil, stay
+		case s.transcript && key.Matches(msg, keys.Scroll):
+			var cmd tea.Cmd
+			s.vp, cmd = s.vp.Update(msg)
+			return s, cmd, stay
+		}
+		var cmd tea.Cmd
+		var edited bool
+		s.formBase, cmd, edited = s.key(msg)
+		if edited {
+			switch s.form.focus {
+			case testFrom:
+				s.touchedFrom = true
+				if !s.touchedTo && s.provider != config.ProviderEntra {
+					s.form = s.form.setValue(testTo, strings.TrimSpace(s.form.value(testFrom)))
+				}
+			case testTo:
+				s.touchedTo = true
+			}
+			s.warning = steps.FromWarning(s.Apply(s.cfg))
+		}
+		return s.layout(), cmd, stay
+	case resultMsg:
+		var ok bool
+		if s.check, ok = s.check.accept(msg); !ok {
+			return s, nil, stay
+		}
+		if r, ok := msg.val.(steps.TestResult); ok {
+			s.result = &r
+		}
+		if msg.err != nil {
+			s.problem = s.problem.set(problemOf(msg.err, s.secrets()...))
+			return s.layout(), nil, stay
+		}
+		c := s.Apply(s.cfg)
+		s.passed, s.passedProv, s.passedTo = &c, s.provider, strings.TrimSpace(s.form.value(testTo))
+		reply := ""
+		if s.result != nil && s.result.Reply != "" {
+			reply = " The server replied: " + printable(s.result.Reply)
+		}
+		s.okLine = "✓ Test email sent to " + s.passedTo + "." + reply
+		return s.layout(), nil, stay
+	}
+	var cmd tea.Cmd
+	s.check, cmd = s.check.update(msg)
+	return s, cmd, stay
+}
+
+// submit validates From and the recipient and sends the test email.
+func (s testStep) submit() (step, tea.Cmd, outcome) {
+	from, ferr := steps.ValidateEmail(s.form.value(testFrom))
+	to, terr := steps.ValidateEmail(s.form.value(testTo))
+	if ferr == nil {
+		s.form = s.form.setValue(testFrom, from)
+	}
+	if terr == nil {
+		s.form = s.form.setValue(testTo, to)
+	}
+	var ok bool
+	if s.formBase, ok = s.showErrors([]error{ferr, nil, terr}); !ok {
+		return s.layout(), nil, stay
+	}
+	s.problem, s.result, s.okLine, s.transcript = s.problem.set(nil), nil, "", false
+	c, p, run := s.Apply(s.cfg), s.provider, s.run
+	var cmd tea.Cmd
+	s.check, cmd = s.check.start("send", "Sending a test email to "+to+" through "+p.Label()+"…", func(ctx context.Context) (any, error) {
+		return run.SendTest(ctx, p, c, to)
+	})
+	return s.layout(), cmd, stay
+}
+
+// layout fits the transcript viewport below the fields and refreshes its
+// content (redacted again, and made printable, before it is drawn).
+func (s testStep) layout() testStep {
+	if s.result == nil || !s.transcript {
+		return s
+	}
+	w := max(20, s.width)
+	var lines []string
+	for _, l := range s.result.Transcript {
+		lines = append(lines, wrap(printable(secret.Redact(l, s.secrets()...)), w))
+	}
+	s.vp.Width = w
+	used := lipgloss.Height(joinBlocks(s.form.view(false), s.warnView(), s.status())) + 3
+	s.vp.Height = max(3, s.height-used)
+	s.vp.SetContent(strings.Join(lines, "\n"))
+	return s
+}
+
+// warnView is the From warning, if any.
+func (s testStep) warnView() string {
+	if s.warning == "" {
+		return ""
+	}
+	return theme.warn.Render(wrap("⚠ "+printable(s.warning), s.width))
+}
+
+// View implements step.
+func (s testStep) View() string {
+	if s.transcript && s.result != nil {
+		title := theme.faint.Render("Transcript (secrets masked; ↑/↓ pgup/pgdn scroll, " + transcriptKey(s.typing()).Help().Key + " hides):")
+		return joinBlocks(s.form.view(false), s.warnView(), s.status(), title+"\n"+s.vp.View())
+	}
+	var hint string
+	if s.result != nil && len(s.result.Transcript) > 0 && !s.check.running() {
+		hint = theme.faint.Render("Press " + transcriptKey(s.typing()).Help().Key + " for the SMTP transcript.")
+	}
+	return s.compose("", s.warnView(), s.status(), hint)
+}
+
+// Apply implements step: the global email settings.
+func (s testStep) Apply(c config.Config) config.Config {
+	c.Email.From = strings.TrimSpace(s.form.value(testFrom))
+	c.Email.DisplayName = strings.TrimSpace(s.form.value(testName))
+	return c
+}
+
+// Running implements step.
+func (s testStep) Running() bool { return s.check.running() }
+
+// Cancel implements step.
+func (s testStep) Cancel() step { s.check = s.check.stop(); return s }
+
+// SetSize implements step.
+func (s testStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s.layout() }
+
+// Input implements step.
+func (s testStep) Input() inputKind { return s.form.inputKind() }
+
+// AtFirst implements step.
+func (s testStep) AtFirst() bool { return s.form.atFirst() }
+
+// ShortHelp implements help.KeyMap.
+func (s testStep) ShortHelp() []key.Binding {
+	if s.check.running() {
+		return nil
+	}
+	var ks []key.Binding
+	if s.passedNow() {
+		ks = s.helpKeys("continue")
+	} else {
+		ks = append(s.helpKeys("send"), keys.Skip)
+	}
+	if s.result != nil && len(s.result.Transcript) > 0 {
+		ks = append(ks, transcriptKey(s.typing()))
+	}
+	if s.transcript {
+		ks = append(ks, keys.Scroll)
+	}
+	return ks
+}
+
+// FullHelp implements help.KeyMap.
+func (s testStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }

@@ -1,0 +1,245 @@
+package tui
+
+import (
+	"maps"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/steps"
+)
+
+// stepOf returns the child model of step id for the current provider.
+func (m Model) stepOf(id steps.ID) step {
+	switch id {
+	case steps.StepProvider:
+		return m.prov
+	case steps.StepIDs:
+		return m.ids
+	case steps.StepSecret:
+		return m.sec
+	case steps.StepLogon:
+		return m.logon
+	case steps.StepSmartHost:
+		return m.smart
+	case steps.StepServer:
+		if m.provider == config.ProviderLocal {
+			return m.localSrv
+		}
+		return m.relaySrv
+	case steps.StepCredentials:
+		return m.creds
+	case steps.StepTest:
+		return m.test
+	case steps.StepEnable:
+		return m.enable
+	}
+	return m.prov
+}
+
+// withStep stores a child model back.
+func (m Model) withStep(s step) Model {
+	switch v := s.(type) {
+	case providerStep:
+		m.prov = v
+	case idsStep:
+		m.ids = v
+	case secretStep:
+		m.sec = v
+	case logonStep:
+		m.logon = v
+	case smartHostStep:
+		m.smart = v
+	case serverStep:
+		if v.provider == config.ProviderLocal {
+			m.localSrv = v
+		} else {
+			m.relaySrv = v
+		}
+	case credentialsStep:
+		m.creds = v
+	case testStep:
+		m.test = v
+	case enableStep:
+		m.enable = v
+	}
+	return m
+}
+
+// current returns the step on screen.
+func (m Model) current() step { return m.stepOf(m.cur) }
+
+// shownProvider is the provider whose sequence the header counts: the
+// chosen one, or on step 1 the one under the cursor.
+func (m Model) shownProvider() config.Provider {
+	if m.cur == steps.StepProvider || m.provider == config.ProviderNone {
+		return m.prov.highlighted()
+	}
+	return m.provider
+}
+
+// sequence is the steps of the shown provider.
+func (m Model) sequence() []steps.Info { return steps.Sequence(m.shownProvider()) }
+
+// index is the position of the current step in the sequence.
+func (m Model) index() (int, []steps.Info) {
+	seq := m.sequence()
+	for i, inf := range seq {
+		if inf.ID == m.cur {
+			return i, seq
+		}
+	}
+	return 0, seq
+}
+
+// tested reports whether a test email went through with the configuration
+// and provider as they are now.
+func (m Model) tested() bool {
+	c, p, ok := m.test.tested()
+	return ok && c == m.cfg && p == m.provider
+}
+
+// env is what the current step is entered with.
+func (m Model) env() stepEnv {
+	i, seq := m.index()
+	var info steps.Info
+	if i < len(seq) {
+		info = seq[i]
+	}
+	return stepEnv{
+		info: info, run: m.run, start: m.start, hints: m.hints, cfg: m.cfg, provider: m.provider,
+		tested: m.tested(), out: m.out, tmux: m.tmux, now: m.now,
+	}
+}
+
+// enterStep (re-)enters the current step, sized to the body.
+func (m Model) enterStep() (Model, tea.Cmd) {
+	w, h := m.bodySize()
+	st := m.current().SetSize(w, h)
+	st, cmd := st.Enter(m.env())
+	return m.withStep(st), cmd
+}
+
+// update is the wizard's Update.
+func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		return m.resize(), nil
+	case tea.KeyMsg:
+		return m.key(msg)
+	case resultMsg:
+		if msg.step != m.cur {
+			return m, nil // the step was left; its check was cancelled
+		}
+	case tickMsg:
+		if msg.step != m.cur {
+			return m, nil
+		}
+	case copiedMsg:
+		if msg.step != m.cur {
+			return m, nil
+		}
+	case spinner.TickMsg:
+	default:
+		return m, nil
+	}
+	return m.delegate(msg)
+}
+
+// delegate passes msg to the current step and moves on when it is done.
+func (m Model) delegate(msg tea.Msg) (Model, tea.Cmd) {
+	st, cmd, out := m.current().Update(msg)
+	m = m.withStep(st)
+	if out != next {
+		return m, cmd
+	}
+	m, more := m.advance()
+	return m, tea.Batch(cmd, more)
+}
+
+// key handles the keys that mean the same on every step, and passes the
+// rest to the step.
+func (m Model) key(km tea.KeyMsg) (Model, tea.Cmd) {
+	st := m.current()
+	if key.Matches(km, keys.Quit) {
+		// Nothing is written: the config only changes in Save.
+		m = m.withStep(st.Cancel())
+		m.quitting = true
+		return m, tea.Quit
+	}
+	if m.help.ShowAll {
+		// The help screen is modal: it covers the fields, so keys that
+		// would edit them unseen do nothing.
+		if key.Matches(km, keys.Help) || key.Matches(km, keys.Back) {
+			m.help.ShowAll = false
+			return m.resize(), nil
+		}
+		return m, nil
+	}
+	helpKey := keys.Help
+	if st.Input() == inputSecret {
+		helpKey = keys.HelpSecret
+	}
+	_, saved := m.Saved()
+	switch {
+	case key.Matches(km, helpKey):
+		m.help.ShowAll = true
+		return m.resize(), nil
+	case saved:
+		// Only the summary is left: enter or q quits.
+		if key.Matches(km, keys.QuitDone) {
+			m.quitting = true
+			return m, tea.Quit
+		}
+		return m, nil
+	case key.Matches(km, keys.Back), key.Matches(km, keys.PrevField) && st.AtFirst():
+		if st.Running() {
+			return m.withStep(st.Cancel()), nil
+		}
+		return m.back()
+	}
+	return m.delegate(km)
+}
+
+// advance applies the current step's values and enters the next step.
+func (m Model) advance() (Model, tea.Cmd) {
+	if m.cur == steps.StepProvider {
+		if p := m.prov.highlighted(); p != m.provider {
+			m.provider = p
+			m.done = map[steps.ID]bool{} // the other provider's ticks do not apply
+		}
+	} else {
+		m.cfg = m.current().Apply(m.cfg)
+	}
+	m.done = maps.Clone(m.done)
+	m.done[m.cur] = true
+	i, seq := m.index()
+	if i+1 >= len(seq) {
+		return m, nil
+	}
+	m.cur = seq[i+1].ID
+	return m.enterStep()
+}
+
+// back enters the previous step; every step keeps what was typed. Back
+// from the first step quits, without saving, like ctrl+c.
+func (m Model) back() (Model, tea.Cmd) {
+	i, seq := m.index()
+	if i == 0 {
+		m.quitting = true
+		return m, tea.Quit
+	}
+	m.cur = seq[i-1].ID
+	return m.enterStep()
+}
+
+// resize gives the current step the body's new size. The other steps get
+// theirs when entered.
+func (m Model) resize() Model {
+	w, h := m.bodySize()
+	m.help.Width = m.width - 2*margin
+	return m.withStep(m.current().SetSize(w, h))
+}
