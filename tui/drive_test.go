@@ -42,6 +42,7 @@ var testProbe = steps.ProbeResult{
 	AuthMechs: []string{"LOGIN", "XOAUTH2"}, XOAUTH2: true,
 	Stages: []steps.Stage{
 		{Name: "connect", Duration: 12 * time.Millisecond, OK: true},
+		{Name: "greeting", Duration: 300 * time.Microsecond, OK: true},
 		{Name: "STARTTLS", Duration: 30 * time.Millisecond, OK: true},
 		{Name: "EHLO", Duration: 8 * time.Millisecond, OK: true},
 	},

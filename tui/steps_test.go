@@ -342,7 +342,7 @@ func TestSmartHostStep(t *testing.T) {
 		m, _ = press(t, m, "enter")
 		m, _ = send(t, m, result(m, "probe", testProbe, nil))
 		v := flat(m.View())
-		for _, w := range []string{"TLS 1.3 after STARTTLS", "XOAUTH2 offered ✓", "✓ connect 12ms", "Microsoft ESMTP MAIL Service ready"} {
+		for _, w := range []string{"TLS 1.3 after STARTTLS", "XOAUTH2 offered ✓", "✓ connect 12ms", "✓ greeting <1ms", "Microsoft ESMTP MAIL Service ready"} {
 			if !strings.Contains(v, w) {
 				t.Errorf("view lacks %q:\n%s", w, m.View())
 			}

@@ -35,11 +35,11 @@ func wrap(text string, width int) string {
 		for _, word := range strings.Split(para, " ") {
 			w := ansi.StringWidth(word)
 			switch {
-			case lineW > 0 && lineW+1+w <= width:
+			case line != "" && lineW+1+w <= width:
 				line += " " + word
 				lineW += 1 + w
 				continue
-			case lineW > 0:
+			case line != "":
 				flush()
 			}
 			if w <= width {

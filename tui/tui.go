@@ -29,9 +29,9 @@ type Model struct {
 	// cfg is the configuration as far as the wizard got: start.Config plus
 	// what each finished step applied. Only Save writes it.
 	cfg      config.Config
-	provider config.Provider // chosen in step 1; ProviderNone until then
-	cur      steps.ID        // the step on screen
-	done     map[steps.ID]bool
+	provider config.Provider   // chosen in step 1; ProviderNone until then
+	cur      steps.ID          // the step on screen
+	done     map[steps.ID]bool // steps whose check passed; copied before each change
 
 	prov     providerStep
 	ids      idsStep
