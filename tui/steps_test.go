@@ -484,6 +484,18 @@ func TestTestStepAndEnable(t *testing.T) {
 			t.Errorf("no Send As warning:\n%s", m.View())
 		}
 	})
+	t.Run("a relay From is not held to the Entra mailbox", func(t *testing.T) {
+		// A saved Entra mailbox must not make the relay path warn about
+		// Exchange Online's Send As rule: the relay has no such rule.
+		cfg := config.Default()
+		cfg.Entra.Mailbox = mailbox
+		m, _ := openModel(t, &cfg, nil)
+		m = relayTo(t, m, steps.StepTest)
+		m, _ = send(t, m, k("ctrl+u"), paste("noreply@contoso.com"))
+		if v := m.View(); strings.Contains(v, "SendAs") || strings.Contains(v, "⚠") {
+			t.Errorf("relay test step warns about Send As:\n%s", v)
+		}
+	})
 	t.Run("success shows the reply and the redacted transcript", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepTest)

@@ -89,7 +89,7 @@ func (s testStep) Enter(env stepEnv) (step, tea.Cmd) {
 	if !s.passedNow() {
 		s.passed, s.result, s.okLine, s.transcript = nil, nil, "", false
 	}
-	s.warning = steps.FromWarning(s.Apply(s.cfg))
+	s.warning = steps.FromWarningFor(s.provider, s.Apply(s.cfg))
 	return s.layout(), nil
 }
 
@@ -151,7 +151,7 @@ func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			case testTo:
 				s.touchedTo = true
 			}
-			s.warning = steps.FromWarning(s.Apply(s.cfg))
+			s.warning = steps.FromWarningFor(s.provider, s.Apply(s.cfg))
 		}
 		return s.layout(), cmd, stay
 	case resultMsg:
