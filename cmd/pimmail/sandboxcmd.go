@@ -106,7 +106,7 @@ func printSandbox(w io.Writer, sb *sandbox.Sandbox, stateDir, caPath, scenario s
 	fmt.Fprintf(tw, "  Mailbox (signs in)\t%s\n", h.Mailbox)
 	fmt.Fprintf(tw, "  Smart host\t%s:%d (STARTTLS, AUTH XOAUTH2)\n", ep.SMTPHost, ep.SMTPPort)
 	fmt.Fprintf(tw, "  SMTP relay\t%s:%d (STARTTLS, no AUTH; accepted domain %s)\n", ep.RelayHost, ep.RelayPort, h.RelayDomain)
-	fmt.Fprintf(tw, "  Local SMTP\t%s:%d (no TLS, no AUTH)\n", ep.LocalHost, ep.LocalPort)
+	fmt.Fprintf(tw, "  Local SMTP\t%s:%d (like a default Postfix: STARTTLS offered, no AUTH)\n", ep.LocalHost, ep.LocalPort)
 	fmt.Fprintln(tw, "\nAround it:")
 	fmt.Fprintf(tw, "  Entra ID authority\t%s/%s\n", ep.Authority, h.TenantID)
 	approve := fmt.Sprintf("sign-ins are approved by themselves after %v", approveAfter)
