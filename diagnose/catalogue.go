@@ -223,6 +223,18 @@ func New(code Code, f Facts, raw string, err error) *Problem {
 	}
 }
 
+// Fill replaces the placeholders still left in p's texts with the facts a
+// higher layer knows (e.g. steps knows the client ID when mailer reports a
+// refused token). Facts already filled in are not touched. Fill on a nil
+// Problem does nothing.
+func Fill(p *Problem, f Facts) {
+	if p == nil {
+		return
+	}
+	r := placeholders(f)
+	p.Title, p.Explanation, p.Fix = r.Replace(p.Title), r.Replace(p.Explanation), r.Replace(p.Fix)
+}
+
 // placeholders maps each placeholder to its fact; empty facts keep the
 // placeholder so the admin sees what to put there.
 func placeholders(f Facts) *strings.Replacer {

@@ -58,6 +58,10 @@ func (s *sender) problem(ctx context.Context, err error) *diagnose.Problem {
 	}
 
 	if tp := s.reply(err, lastErr); tp != nil {
+		// The reply verbatim comes first: it is what the admin searches
+		// for and what support asks for; go-mail's wording (with the text
+		// quoted since Go 1.26) follows for context.
+		raw = redactText(strconv.Itoa(tp.Code)+" "+tp.Msg, s.tr.creds) + "\n" + raw
 		return classify(ctx, &replyError{reply: tp, cause: err, raw: raw}, s.facts, raw)
 	}
 	return classify(ctx, err, s.facts, raw)
@@ -131,17 +135,9 @@ func offered(caps []string) string {
 }
 
 // passwordInClear is the refusal to send a password unencrypted to another
-// machine. The catalogue has no entry of its own for it; NoAuth ("the
-// server does not accept a username and password" here) is the nearest,
-// with the explanation and fix made exact.
+// machine.
 func passwordInClear(f diagnose.Facts, err error) *diagnose.Problem {
-	p := diagnose.New(diagnose.NoAuth, f, errPasswordInClear.Error(), err)
-	p.Title = "The password would be sent unencrypted"
-	p.Explanation = "The TLS mode for " + f.Host + ":" + strconv.Itoa(f.Port) + " is none, so the username and password " +
-		"would cross the network readable by anyone on the way; pimmail did not send them."
-	p.Fix = "Choose TLS mode STARTTLS (usually port 587 or 25) or implicit TLS (port 465) for this server, " +
-		"or clear the username and password if the server trusts this server's IP address."
-	return p
+	return diagnose.New(diagnose.PasswordInClear, f, errPasswordInClear.Error(), err)
 }
 
 // badAddress is a From, envelope or To address go-mail cannot use; nothing

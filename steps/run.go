@@ -269,7 +269,7 @@ func (r *Run) Probe(ctx context.Context, p config.Provider, c config.Config) (Pr
 		err = diagnose.New(diagnose.NoAuth, diagnose.Facts{Host: srv.Host, Port: srv.Port},
 			fmt.Sprintf("EHLO from %s:%d advertised no AUTH mechanism", srv.Host, srv.Port), nil)
 	}
-	return res, err
+	return res, withFacts(err, p, c)
 }
 
 // TestResult is the outcome of a test email.
@@ -341,7 +341,7 @@ func (r *Run) SendTest(ctx context.Context, p config.Provider, c config.Config, 
 	began := time.Now()
 	res, err := mailer.Send(ctx, srv, a, msg)
 	debuglog.Printf("steps: send test via %s %s:%d to %s: reply %q %v (%v)", p, srv.Host, srv.Port, to, res.Reply, codeOf(err), time.Since(began))
-	return TestResult{To: to, Reply: res.Reply, MessageID: res.MessageID, Transcript: res.Transcript}, err
+	return TestResult{To: to, Reply: res.Reply, MessageID: res.MessageID, Transcript: res.Transcript}, withFacts(err, p, c)
 }
 
 // senderOf is the From of a test email for p, checked.

@@ -46,7 +46,26 @@ func inputProblem(err error) error {
 	if !errors.As(err, &fe) {
 		return err
 	}
-	return &Problem{Code: CodeInvalidInput, Title: fe.Field + " " + fe.Message, Fix: fe.Hint, Err: fe}
+	return &Problem{Code: CodeInvalidInput, Title: fe.Field + " " + fe.Message,
+		Explanation: "pimmail checked the " + fe.Field + " on this machine before asking any service, and it " +
+			fe.Message + ".",
+		Fix: fe.Hint, Err: fe}
+}
+
+// withFacts fills the placeholders the lower layers could not (mailer
+// knows the host and the mailbox, not the app's client ID or the tenant),
+// so a fix names this setup's values instead of "<clientId>".
+func withFacts(err error, p config.Provider, c config.Config) error {
+	prob, ok := diagnose.As(err)
+	if !ok {
+		return err
+	}
+	f := diagnose.Facts{From: c.Email.From}
+	if p == config.ProviderEntra {
+		f.TenantID, f.ClientID, f.Mailbox = c.Entra.TenantID, c.Entra.ClientID, c.Entra.Mailbox
+	}
+	diagnose.Fill(prob, f)
+	return err
 }
 
 // notSignedIn is the problem of an Entra config without a signed-in mailbox.
