@@ -28,7 +28,11 @@ func cacheProblem(s Settings, mailbox, raw string, err error) error {
 // inputProblem is a problem with code for a setting that cannot even be
 // sent (empty, or not a tenant); raw says what was wrong with it.
 func inputProblem(code diagnose.Code, s Settings, raw string) error {
-	return scrub(diagnose.New(code, facts(s, ""), raw, nil), s)
+	p := diagnose.New(code, facts(s, ""), raw, nil)
+	// The catalogue's explanation quotes Entra's answer; here Entra was
+	// never asked, so say what pimmail itself found instead.
+	p.Explanation = "pimmail did not send this to Microsoft Entra ID: " + raw + "."
+	return scrub(p, s)
 }
 
 // scrub removes the client secret from every text of p, should a service
