@@ -305,13 +305,3 @@ func TestLoadPartialAndNormalised(t *testing.T) {
 		t.Errorf("got %#v\nwant %#v", c, want)
 	}
 }
-
-func TestSecretsPrintMasked(t *testing.T) {
-	// The config value itself never prints its secrets, whatever verb a log line uses.
-	c := sample()
-	for _, s := range []string{fmt.Sprintf("%v", c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c)} {
-		if strings.Contains(s, "secret.Value") || strings.Contains(s, "local-password") {
-			t.Errorf("formatted config shows a secret: %s", s)
-		}
-	}
-}

@@ -31,7 +31,7 @@ var redactions = []struct {
 	// JWTs (access and ID tokens).
 	{[]string{"eyJ"}, regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`), secret.Mask},
 	// JSON fields and form fields that hold credentials.
-	{credentialHints, regexp.MustCompile(`(?i)("(?:client_secret|access_token|refresh_token|id_token|client_assertion|assertion|password|device_code)"\s*:\s*")(?:[^"\\]|\\.)*"`), "${1}" + secret.Mask + `"`},
+	{credentialHints, regexp.MustCompile(`(?i)("(?:client_secret|access_token|refresh_token|id_token|client_assertion|assertion|password|device_code)"\s*:\s*")(?:[^"\\]|\\.)*"?`), "${1}" + secret.Mask + `"`},
 	{credentialHints, regexp.MustCompile(`(?i)\b((?:client_secret|access_token|refresh_token|id_token|client_assertion|password|device_code)=)[^&\s"']+`), "${1}" + secret.Mask},
 }
 

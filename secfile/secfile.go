@@ -2,10 +2,17 @@
 // a 0700 directory, replaced atomically (temp file, fsync, rename, fsync of
 // the directory) so that a crash or Ctrl+C at any moment leaves either the
 // old file or the new one, never a torn or half-written one.
+//
+// A process killed in the middle of WriteFile can leave its temporary file
+// (".<name>.tmp-<digits>", 0600, beside the file) behind. Readers never look
+// at those names, so they change nothing; the next WriteFile that replaces
+// the same file removes the ones whose writer is gone (see stale.go).
 package secfile
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -31,20 +38,25 @@ func (e *ModeError) Error() string {
 }
 
 // WriteFile replaces path with data atomically, creating the parent
-// directory with mode 0700 when missing. The file ends up 0600.
+// directory with mode 0700 when missing. The file ends up 0600, whatever
+// the umask and whatever the mode of the file it replaces. On any error the
+// file at path is left as it was and the temporary file is removed.
 func WriteFile(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, DirMode); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	tmp, err := createTemp(dir, filepath.Base(path))
 	if err != nil {
 		return fmt.Errorf("create temporary file in %s: %w", dir, err)
 	}
 	tmpName := tmp.Name()
+	renamed := false
 	defer func() {
-		if err != nil {
-			_ = tmp.Close()
+		// Closing also releases the temp file's lock. After the rename the
+		// data is already synced, so a failing close changes nothing.
+		_ = tmp.Close()
+		if err != nil && !renamed {
 			_ = os.Remove(tmpName)
 		}
 	}()
@@ -58,18 +70,62 @@ func WriteFile(path string, data []byte) (err error) {
 	if err = tmp.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", tmpName, err)
 	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmpName, err)
+	_, statErr := os.Lstat(path)
+	replacing := statErr == nil
+	if !renameWhileOpen {
+		if err = tmp.Close(); err != nil {
+			return fmt.Errorf("close %s: %w", tmpName, err)
+		}
 	}
+	// Renamed while still open (and locked) where the platform allows it, so
+	// that no other WriteFile can take the finished temp file for a stale one.
 	if err = os.Rename(tmpName, path); err != nil {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
+	renamed = true
 	// Sync the directory so the rename itself survives a power loss.
 	if d, derr := os.Open(dir); derr == nil {
 		_ = d.Sync()
 		_ = d.Close()
 	}
+	if replacing {
+		removeStale(dir, filepath.Base(path))
+	}
 	return nil
+}
+
+// createTemp creates and locks the temporary file for base in dir. A
+// concurrent WriteFile may take a new temp file for a stale one in the
+// instant between its creation and its lock, and remove it; createTemp
+// notices (the lock is taken, or the name is gone) and starts again with a
+// new one. It never waits for a lock. On a file system without flock the
+// file is used unlocked, and no sweep there can lock and remove it either.
+func createTemp(dir, base string) (*os.File, error) {
+	for range 5 {
+		f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
+		if err != nil {
+			return nil, err
+		}
+		locked, err := tryLockFile(f)
+		if err != nil {
+			return f, nil
+		}
+		if locked && stillNamed(f) {
+			return f, nil
+		}
+		_ = f.Close()
+	}
+	return nil, errors.New("temporary files keep disappearing")
+}
+
+// stillNamed reports whether f's name still refers to f.
+func stillNamed(f *os.File) bool {
+	byName, err := os.Lstat(f.Name())
+	if err != nil {
+		return false
+	}
+	open, err := f.Stat()
+	return err == nil && os.SameFile(byName, open)
 }
 
 // CheckPrivate returns a *ModeError when path exists and is readable or
@@ -80,6 +136,11 @@ func CheckPrivate(path string) error {
 	if err != nil {
 		return err
 	}
+	return checkMode(path, st)
+}
+
+// checkMode is CheckPrivate for a file already looked at.
+func checkMode(path string, st fs.FileInfo) error {
 	want := FileMode
 	if st.IsDir() {
 		want = DirMode
@@ -92,10 +153,23 @@ func CheckPrivate(path string) error {
 
 // ReadFile reads a private file: it refuses (with *ModeError) a file that is
 // group- or world-accessible, because a secret there may already have leaked
-// and the admin should know.
+// and the admin should know. The mode is checked on the opened file, so the
+// file cannot be swapped between the check and the read.
 func ReadFile(path string) ([]byte, error) {
-	if err := CheckPrivate(path); err != nil {
+	f, err := os.Open(path)
+	if err != nil {
 		return nil, err
 	}
-	return os.ReadFile(path)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMode(path, st); err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: errors.New("is a directory")}
+	}
+	return io.ReadAll(f)
 }
