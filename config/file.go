@@ -114,8 +114,8 @@ func Parse(path string, data []byte) (Config, error) {
 	return cfg, nil
 }
 
-// Save writes cfg atomically to path (0600 in a 0700 directory, created
-// when missing). It refuses a config that Load would refuse (unknown
+// Save writes cfg atomically to path (mode 0600; a missing directory is
+// created with 0700). It refuses a config that Load would refuse (unknown
 // provider, cloud or TLS mode), and a directory others can write to, so
 // that what Save writes always loads.
 func Save(path string, cfg Config) error {

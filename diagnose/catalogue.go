@@ -1,8 +1,6 @@
 package diagnose
 
 import (
-	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -18,37 +16,37 @@ const signInAgain = "Run `pimmail setup` and repeat the mailbox sign-in step, si
 var entries = []Entry{
 	// Entra ID.
 	{EntraTenantNotFound, "The tenant was not found",
-		"Microsoft Entra ID has no tenant '<tenant>' in the chosen cloud (AADSTS90002). The Directory (tenant) ID or domain is mistyped, or the tenant lives in another cloud (US Government, China).",
+		"Microsoft Entra ID {found no tenant '<tenant>'|found no such tenant} in the chosen cloud (AADSTS90002). The Directory (tenant) ID or domain is mistyped, or the tenant lives in another cloud (US Government, China).",
 		"Microsoft Entra admin center > App registrations > <your app> > Overview: copy the Directory (tenant) ID (a GUID) and paste it here; a verified domain such as contoso.com also works. If the tenant is a US Government or China (21Vianet) tenant, choose that cloud."},
 	{EntraAppNotFound, "The application (client) ID was not found",
-		"Entra ID has no app registration with client ID <clientId> in tenant <tenant> (AADSTS700016). The ID is mistyped, or the app is registered in a different tenant.",
+		"Entra ID {found no app registration with client ID <clientId>|found no such app registration} in the tenant{ <tenant>} (AADSTS700016). The ID is mistyped, or the app is registered in a different tenant.",
 		"Entra admin center > App registrations > All applications > <your app> > Overview: copy the Application (client) ID, and the Directory (tenant) ID from the same page, so both come from the app's home tenant."},
 	{EntraSecretInvalid, "The client secret is wrong",
-		"Entra ID refused the client secret for app <clientId> (AADSTS7000215). Most often the Secret ID was pasted instead of the secret's Value, or the value was cut short when copying.",
+		"Entra ID refused the client secret{ for app <clientId>} (AADSTS7000215). Most often the Secret ID was pasted instead of the secret's Value, or the value was cut short when copying.",
 		"Entra admin center > App registrations > <your app> > Certificates & secrets > Client secrets: copy the Value column, not the Secret ID. The Value is shown only right after the secret is created; if it is hidden, choose New client secret and copy its Value at once."},
 	{EntraSecretExpired, "The client secret has expired",
-		"The client secret of app <clientId> is past its expiry date, so Entra ID no longer accepts it (AADSTS7000222).",
+		"The client secret{ of app <clientId>} is past its expiry date, so Entra ID no longer accepts it (AADSTS7000222).",
 		"Entra admin center > App registrations > <your app> > Certificates & secrets > New client secret, then copy the Value column (shown only once), not the Secret ID, and paste it here. Note the new expiry date so the secret is renewed before it lapses."},
 	{EntraPublicClientDisabled, "Public client flows are turned off for the app",
-		"The mailbox signs in with a device code, which needs the app to allow public client flows. App <clientId> does not, so Entra ID asked for a client secret instead (AADSTS7000218).",
+		"The mailbox signs in with a device code, which needs the app to allow public client flows. The app{ <clientId>} does not, so Entra ID asked for a client secret instead (AADSTS7000218).",
 		"Entra admin center > App registrations > <your app> > Authentication > Advanced settings > Allow public client flows = Yes, then Save and start the sign-in again."},
 	{EntraConsentMissing, "SMTP.Send has not been consented",
-		"Nobody has granted app <clientId> the delegated SMTP.Send permission, and the mailbox user may not consent alone (AADSTS65001).",
+		"Nobody has granted the app{ <clientId>} the delegated SMTP.Send permission, and the mailbox user may not consent alone (AADSTS65001).",
 		"Entra admin center > App registrations > <your app> > API permissions > Add a permission > Microsoft Graph > Delegated permissions > SMTP.Send (it grants Exchange Online's scope https://outlook.office.com/SMTP.Send), then Grant admin consent for your organisation (needs a Global, Application or Cloud Application Administrator). Then start the sign-in again."},
 	{EntraMFARequired, "Multi-factor sign-in is required",
 		"The mailbox's sign-in needs multi-factor authentication, which was not completed (AADSTS50076).",
 		"Start the sign-in again and complete the MFA prompt (authenticator app, text message or call) in the browser on the other device, signing in as <mailbox>."},
 	{EntraMFARegistration, "The mailbox must register for multi-factor sign-in",
-		"The account <mailbox> must set up multi-factor authentication before it may sign in (AADSTS50079).",
+		"The account{ <mailbox>} must set up multi-factor authentication before it may sign in (AADSTS50079).",
 		"Sign in once as <mailbox> at https://aka.ms/mysecurityinfo and register security info (authenticator app or phone), then start the sign-in again."},
 	{EntraConditionalAccess, "A Conditional Access policy blocks the sign-in",
-		"A Conditional Access policy in tenant <tenant> refused to issue a token for <mailbox> (AADSTS53003, BlockedByConditionalAccess).",
-		"Entra admin center > Monitoring & health > Sign-in logs > the failed sign-in of <mailbox> > Conditional Access tab shows which policy blocked it; then Entra admin center > Protection > Conditional Access > Policies > that policy > Users (or Target resources) > Exclude: add <mailbox> or the app <clientId>."},
+		"A Conditional Access policy in the tenant{ <tenant>} refused to issue a token for <mailbox> (AADSTS53003, BlockedByConditionalAccess).",
+		"Entra admin center > Monitoring & health > Sign-in logs > the failed sign-in of <mailbox> > Conditional Access tab shows which policy blocked it; then Entra admin center > Protection > Conditional Access > Policies > that policy > Users (or Target resources) > Exclude: add <mailbox> or the app{ <clientId>}."},
 	{EntraSecurityDefaults, "Security defaults block the sign-in",
 		"The tenant's security defaults refused to issue a token for <mailbox> (AADSTS530035, BlockedBySecurityDefaults).",
 		"Entra admin center > Identity > Overview > Properties > Manage security defaults: set Security defaults to Disabled, and protect sign-ins with Conditional Access policies instead (which can exclude <mailbox>). Security defaults themselves allow no exclusions."},
 	{EntraNoExchange, "The tenant has no Exchange Online",
-		"Entra ID found no Exchange Online (Outlook) service in tenant <tenant>, so it cannot issue a token for sending mail (AADSTS500011).",
+		"Entra ID found no Exchange Online (Outlook) service in the tenant{ <tenant>}, so it cannot issue a token for sending mail (AADSTS500011).",
 		"Use the tenant that holds the mailbox's Exchange Online licence: Microsoft 365 admin center > Users > Active users > <mailbox> > Licenses and apps shows it. Enter that tenant's Directory (tenant) ID, and check the cloud (Global, US Government, China) matches."},
 	{EntraInvalidScope, "The requested permission is not valid here",
 		"Entra ID did not accept the SMTP.Send scope pimmail asked for (AADSTS70011); usually the chosen cloud does not match the tenant.",
@@ -63,8 +61,8 @@ var entries = []Entry{
 		"Entra ID asked pimmail to poll for the sign-in more slowly.",
 		"Nothing to do: pimmail waits 5 seconds longer between checks and carries on."},
 	{EntraCodeExpired, "The sign-in code has expired",
-		"The device code was not used within its lifetime (15 minutes), so Entra ID no longer accepts it (expired_token).",
-		"Start the sign-in again to get a new code, and enter it at the verification page within 15 minutes."},
+		"The device code was not used within its lifetime, so Entra ID no longer accepts it (expired_token).",
+		"Start the sign-in again to get a new code, and enter it at the verification page before it expires (the wizard counts down the time left)."},
 	{EntraDeclined, "The sign-in was declined",
 		"The person signing in on the other device chose not to allow it (authorization_declined).",
 		"Start the sign-in again, sign in as <mailbox> and accept the permission request. If nobody on your side declined, someone else used the code: do not share it."},
@@ -98,7 +96,7 @@ var entries = []Entry{
 		"Exchange Online answered 535 5.7.139: authenticated SMTP (SMTP AUTH) is disabled for the whole tenant, so no mailbox may send through smtp.office365.com.",
 		"In Exchange Online PowerShell (Connect-ExchangeOnline): `Set-TransportConfig -SmtpClientAuthenticationDisabled $false` (check with `Get-TransportConfig | fl SmtpClientAuthenticationDisabled`), or enable it for this mailbox only: `Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false`. The change can take up to an hour."},
 	{SMTPAuthDisabledMailbox, "SMTP AUTH is turned off for the mailbox",
-		"Exchange Online answered 535 5.7.139: authenticated SMTP (SMTP AUTH) is disabled for the mailbox <mailbox>.",
+		"Exchange Online answered 535 5.7.139: authenticated SMTP (SMTP AUTH) is disabled for the mailbox{ <mailbox>}.",
 		"In Exchange Online PowerShell: `Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false` (`$null` instead makes it follow the organisation setting), or Microsoft 365 admin center > Users > Active users > <mailbox> > Mail > Manage email apps > tick Authenticated SMTP > Save changes. The change can take up to an hour."},
 	{SMTPSecurityDefaults, "Security defaults block SMTP sending",
 		"Exchange Online answered 535 5.7.139: the tenant's security defaults lock <mailbox> out of authenticated SMTP.",
@@ -110,7 +108,7 @@ var entries = []Entry{
 		"The server refused the message because the connection is not signed in (Exchange Online: 530 5.7.57 Client not authenticated): the message was offered (MAIL FROM) before signing in, or without TLS.",
 		"For Exchange Online use port 587 with STARTTLS and XOAUTH2 as <mailbox> (the Microsoft Entra ID SMTP Client provider). For a relay, choose TLS mode STARTTLS and give a username and password, or have its admin allow this server's IP address."},
 	{SMTPSendAsEnvelope, "The sender address is not the mailbox",
-		"Exchange Online answered 550 5.7.60: the envelope sender <from> is not the signed-in mailbox <mailbox>, and <mailbox> has no permission to send as it.",
+		"Exchange Online answered 550 5.7.60: the envelope sender{ <from>} is not the signed-in mailbox{ <mailbox>}, and the mailbox has no permission to send as it.",
 		"Use <mailbox> as the From address, or grant Send As in Exchange Online PowerShell: `Add-RecipientPermission -Identity <from> -Trustee <mailbox> -AccessRights SendAs` (takes effect within an hour)."},
 	{SMTPSendAsDenied, "The mailbox may not send as this From address",
 		"Exchange Online answered 554 5.2.252 SendAsDenied: <mailbox> is not allowed to send as <from>.",
@@ -122,52 +120,58 @@ var entries = []Entry{
 		"The server refused the message because <mailbox> is sending faster than allowed; Exchange Online accepts at most 30 messages a minute per mailbox.",
 		"Wait a minute and send again; keep bulk sending under 30 messages a minute for <mailbox>."},
 	{SMTPQuotaExceeded, "The daily sending limit is reached",
-		"The mailbox <mailbox> has sent to more than the allowed recipients in 24 hours (Exchange Online: 10,000 recipients a day), so Exchange refuses more for now.",
+		"The mailbox{ <mailbox>} has sent to more than the allowed recipients in 24 hours (Exchange Online: 10,000 recipients a day), so Exchange refuses more for now.",
 		"Wait until 24 hours have passed since the burst and send again; spread large mailings out, or send them through a service meant for bulk mail."},
 	{SMTPTLSVersion, "The server demands TLS 1.2 or newer",
 		"Exchange Online answered 421 4.7.66: it no longer accepts TLS 1.0 or 1.1.",
-		"Use TLS 1.2 or newer. pimmail itself always asks for TLS 1.2+; if a TLS-inspecting proxy or firewall between this server and <host> downgrades the connection, exempt <host>:<port> from it."},
+		"Use TLS 1.2 or newer. pimmail itself always asks for TLS 1.2+; if a TLS-inspecting proxy or firewall between this server and {<host>|Exchange Online} downgrades the connection, have it exempt {<host>:<port>|that connection}."},
 	{RelayTenantAttribution, "Exchange Online does not trust this server to relay",
-		"The relay <host> answered 550 5.7.64 TenantAttribution; Relay Access Denied: no inbound connector in your Microsoft 365 organisation matches this server's public IP address (or certificate), so Exchange Online Protection will not relay its mail.",
+		"The relay{ <host>} answered 550 5.7.64 TenantAttribution; Relay Access Denied: no inbound connector in your Microsoft 365 organisation matches this server's public IP address (or certificate), so Exchange Online Protection will not relay its mail.",
 		"Exchange admin center > Mail flow > Connectors > Add a connector: From = Your organization's email server, To = Office 365; identify the server 'By verifying that the IP address of the sending server matches one of these IP addresses' and enter this server's public IP. Or authenticate instead: use the Microsoft Entra ID SMTP Client provider."},
 	{RelayDenied, "The relay refused to pass the mail on",
-		"The server <host> answered that it does not relay for this server (Relay access denied / Unable to relay): the recipient is outside its own domains and it does not trust this sender's IP address or login.",
+		"The server{ <host>} answered that it does not relay for this server (Relay access denied / Unable to relay): the recipient is outside its own domains and it does not trust this sender's IP address or login.",
 		"Have the relay's admin allow this server's IP address to relay (Postfix: mynetworks; Exchange: a receive connector allowing anonymous relay from this IP), or give a username and password the relay accepts, or send only to the relay's own (accepted) domains."},
 	{RelayAuthFailed, "The server refused the username or password",
-		"The server <host> answered 535: the username or password is wrong, or the account may not send through it.",
+		"The server{ <host>} answered 535: the username or password is wrong, or the account may not send through it.",
 		"Check the username and password with the relay's admin (many relays want the full email address as username). For smtp.office365.com, password (basic) authentication is being retired: use the Microsoft Entra ID SMTP Client provider instead."},
 	{SMTPRejected, "The mail server refused the message",
-		"The server <host> answered with an error pimmail has no entry for; the details show its reply.",
+		"The server{ <host>} answered with an error pimmail has no entry for; the details show its reply.",
 		"Read the server's reply in the details: a reply starting with 4 is temporary (send again later), one starting with 5 is permanent. Give the reply to the mail server's admin."},
 
 	// Local network and TLS.
 	{NetDNS, "The host name does not resolve",
-		"The name <host> could not be looked up in DNS: it is mistyped, or this server's DNS is not reachable.",
-		"Check the spelling of <host> (Exchange Online: smtp.office365.com); test with `nslookup <host>` or `getent hosts <host>`, check the name servers in /etc/resolv.conf, and that the firewall lets DNS (port 53) out."},
+		"The name{ <host>} could not be looked up in DNS: it is mistyped, or this server's DNS is not reachable.",
+		"Check the spelling of {<host>|the host name} (Exchange Online: smtp.office365.com); test with `nslookup <host>` or `getent hosts <host>`, check the name servers in /etc/resolv.conf, and that the firewall lets DNS (port 53) out."},
 	{NetRefused, "The connection was refused",
-		"<host> answered that nothing is listening on port <port>, or a firewall rejected the connection.",
+		"{<host>|The server} answered that nothing is listening on {port <port>|that port}, or a firewall rejected the connection.",
 		"Check the port (Exchange Online: 587 with STARTTLS; relays usually 25 or 587) and that the mail service on <host> is running; test with `nc -vz <host> <port>`."},
 	{NetTimeout, "No answer in time",
-		"<host> did not answer on port <port> in time. A firewall or proxy silently dropping the outbound connection is the usual cause; hosting providers often block outbound SMTP (ports 587 and 25).",
-		"Test from this server with `nc -vz <host> <port>` (Exchange Online: `nc -vz smtp.office365.com 587`); if it hangs, ask the network or hosting admin to allow outbound TCP <port> to <host>."},
+		"{<host>|The server} did not answer on {port <port>|that port} in time. A firewall or proxy silently dropping the outbound connection is the usual cause; hosting providers often block outbound SMTP (ports 587 and 25).",
+		"Test from this server with `nc -vz <host> <port>` (Exchange Online: `nc -vz smtp.office365.com 587`); if it hangs, ask the network or hosting admin to allow outbound connections to <host>:<port>."},
 	{NetUnreachable, "The network cannot reach the server",
-		"This server has no route to <host> (network unreachable or host unreachable).",
-		"Check this server's network connection, default route and any outbound proxy or firewall rules for <host>:<port>; test with `nc -vz <host> <port>`."},
+		"This server has no route to {<host>|the mail server} (network unreachable or host unreachable).",
+		"Check this server's network connection, default route and any outbound proxy or firewall rules for {<host>|the mail server}; test with `nc -vz <host> <port>`."},
+	{NetProxy, "The HTTPS proxy did not let the connection through",
+		"The HTTPS proxy this server is set to use (HTTPS_PROXY) did not connect pimmail to {<host>|the server}.",
+		"Check the proxy's address with `echo $HTTPS_PROXY` (form http://proxy.contoso.com:3128, with user:password@ if it needs a login), and ask the proxy's admin to allow HTTPS (CONNECT to port 443) to {<host>|Microsoft's sign-in service}; `curl -sI https://<host>/` goes through the same proxy and shows its answer. If the host should be reached directly, add it to NO_PROXY."},
 	{NetCancelled, "Cancelled",
 		"The operation was cancelled (Esc was pressed, or the program is stopping).",
 		"Nothing to fix; start it again when ready."},
 	{NetDropped, "The server closed the connection",
-		"<host> closed or reset the connection in the middle of the conversation, before answering.",
-		"Send again; if it keeps happening, check for a firewall or TLS-inspecting proxy between this server and <host>:<port>, and the server's own logs."},
+		"{<host>|The server} closed or reset the connection in the middle of the conversation, before answering.",
+		"Send again; if it keeps happening, check for a firewall or TLS-inspecting proxy on the way to {<host>:<port>|the mail server}, and the mail server's own logs."},
+	{SMTPNoGreeting, "The server accepted the connection but never greeted",
+		"{<host>|The server} accepted the TCP connection on {port <port>|that port} but never sent the SMTP greeting (the \"220 ...\" line a mail server sends first), so the connection is not blocked: something answers there, but not as a mail server. Usually the port belongs to another service, or it expects implicit TLS (465) while pimmail waits for a plain greeting (587 and 25 start in plain text), or a proxy or intrusion-prevention system accepts the connection and holds it.",
+		"Check the port and TLS mode: Exchange Online takes 587 with STARTTLS; 465 needs implicit TLS; relays usually take 25 or 587. See what answers with `openssl s_client -connect <host>:<port> -starttls smtp` (leave out -starttls smtp for 465), or `nc <host> <port>`: a mail server prints its 220 greeting at once. If a mail server runs there and still says nothing, ask the network admin whether a proxy or IPS intercepts SMTP to <host>."},
 	{TLSHandshake, "The secure connection (TLS) could not be set up",
 		"The TLS handshake with <host>:<port> failed. Often the TLS mode does not match the port (implicit TLS on a STARTTLS port, or the reverse), or a proxy interferes.",
-		"Match the TLS mode to the port: 587 and 25 use STARTTLS, 465 uses implicit TLS. Check for a TLS-inspecting proxy or firewall between this server and <host>."},
+		"Match the TLS mode to the port: 587 and 25 use STARTTLS, 465 uses implicit TLS. Check for a TLS-inspecting proxy or firewall on the way to {<host>|the mail server}."},
 	{TLSCertificate, "The server's certificate is not trusted",
 		"The certificate <host> presented could not be verified: it is not signed by a trusted authority, is for another name, or has expired.",
-		"Use the server's real name as host (the certificate must match <host>). For the pimmail sandbox, pass its CA certificate. For an internal relay, install its CA in the system trust store (/usr/local/share/ca-certificates, then `update-ca-certificates`). TLS checking is never switched off."},
+		"Use the server's real name as host (the certificate must match {<host>|the name entered}). For pimmail's sandbox, run pimmail with --sandbox, which trusts the sandbox's CA. For a server with a private CA, or behind a TLS-inspecting proxy, add that CA to this server's trust store (Debian/Ubuntu: copy it to /usr/local/share/ca-certificates/ and run `update-ca-certificates`; RHEL: /etc/pki/ca-trust/source/anchors/ and `update-ca-trust`), or point SSL_CERT_FILE at a PEM file holding it together with the usual roots (the file replaces the system's list, e.g. `export SSL_CERT_FILE=/etc/pimmail/roots.pem`). TLS checking is never switched off."},
 	{TLSTooOld, "The server offers only old TLS versions",
 		"<host> offers only TLS 1.0 or 1.1; pimmail requires TLS 1.2 or newer, as Exchange Online does.",
-		"Upgrade the mail server's TLS configuration to TLS 1.2 or newer. For Exchange Online use smtp.office365.com:587, which supports TLS 1.2."},
+		"Have the mail server's admin turn on TLS 1.2 or newer (Postfix: `postconf -e 'smtpd_tls_protocols=>=TLSv1.2'`; Exchange Server: enable TLS 1.2 in SCHANNEL). If the server already offers TLS 1.2, a TLS-inspecting proxy or firewall between may be downgrading the connection: compare with `openssl s_client -connect <host>:<port> -starttls smtp` run on another network."},
 	{NoSTARTTLS, "The server does not offer STARTTLS",
 		"<host>:<port> did not advertise STARTTLS after EHLO, so the connection cannot be encrypted there.",
 		"For Exchange Online use smtp.office365.com port 587. For a relay, enable STARTTLS on it, use port 465 with implicit TLS, or (on a trusted internal network only) choose TLS mode none."},
@@ -202,57 +206,107 @@ func Catalogue() []Entry {
 	return out
 }
 
-// New builds the Problem for code, filling placeholders from f; raw is the
-// service's text for the details view. Callers redact known secrets first;
-// New also masks anything that looks like a token, an XOAUTH2 or AUTH
-// PLAIN/LOGIN line, or a client_secret/password field. An unknown code gives
-// the Unexpected entry but keeps the code, so nothing is lost.
+// New builds the Problem for code, filling placeholders from f (see
+// render.go: unknown facts read as natural words, except inside commands);
+// raw is the service's text for the details view. Callers redact known
+// secrets first; New also masks anything that looks like a token, an
+// XOAUTH2 or AUTH PLAIN/LOGIN line, or a client_secret/password field. An
+// unknown code gives the Unexpected entry but keeps the code, so nothing
+// is lost. Some entries read differently for some facts (variants.go):
+// an Entra sign-in host, an Exchange Online host, a Local SMTP server.
 func New(code Code, f Facts, raw string, err error) *Problem {
 	e, ok := byCode[code]
 	if !ok {
 		e = byCode[Unexpected]
 	}
-	r := placeholders(f)
-	return &Problem{
-		Code:        code,
-		Title:       r.Replace(e.Title),
-		Explanation: r.Replace(e.Explanation),
-		Fix:         r.Replace(e.Fix),
-		Raw:         truncate(Redact(raw), maxRaw),
-		Err:         err,
-	}
+	p := &Problem{Code: code, Raw: truncate(Redact(raw), maxRaw), Err: redactedErr(err), tmpl: &e, facts: f}
+	p.render()
+	return p
 }
 
-// Fill replaces the placeholders still left in p's texts with the facts a
-// higher layer knows (e.g. steps knows the client ID when mailer reports a
-// refused token). Facts already filled in are not touched. Fill on a nil
+// redactedError keeps the underlying error reachable for errors.Is/As while
+// its own text is redacted: MSAL quotes a reply it could not decode in its
+// error text, tokens included, and Problem.Err must not carry that to
+// whoever prints it.
+type redactedError struct {
+	text string
+	err  error
+}
+
+func (e *redactedError) Error() string { return e.text }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redactedErr wraps err only when its text holds something to redact.
+func redactedErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if text := err.Error(); Redact(text) != text {
+		return &redactedError{text: Redact(text), err: err}
+	}
+	return err
+}
+
+// render (re)writes p's texts from its entry and facts.
+func (p *Problem) render() {
+	e := variantOf(*p.tmpl, p.facts)
+	if p.explain != "" {
+		e.Explanation = p.explain
+	}
+	e.Explanation += p.extra
+	p.Title, p.Explanation, p.Fix = renderEntry(e, p.facts)
+	p.rendered = [3]string{p.Title, p.Explanation, p.Fix}
+}
+
+// setExplanation replaces the entry's explanation for p, e.g. with what a
+// certificate failure says exactly.
+func (p *Problem) setExplanation(text string) {
+	p.explain = text
+	p.render()
+}
+
+// addExplanation appends a sentence (with its leading space) to p's
+// explanation.
+func (p *Problem) addExplanation(text string) {
+	p.extra += text
+	p.render()
+}
+
+// Fill adds the facts a higher layer knows (e.g. steps knows the client ID
+// when mailer reports a refused token) and renders p's texts again, so
+// their placeholders and natural words name this setup's values. Facts
+// already known are not replaced. A text the caller changed after New is
+// not rendered again; only placeholders still in it are filled (natural
+// words for unknown facts in the title and explanation). Fill on a nil
 // Problem does nothing.
 func Fill(p *Problem, f Facts) {
 	if p == nil {
 		return
 	}
-	r := placeholders(f)
-	p.Title, p.Explanation, p.Fix = r.Replace(p.Title), r.Replace(p.Explanation), r.Replace(p.Fix)
-}
-
-// placeholders maps each placeholder to its fact; empty facts keep the
-// placeholder so the admin sees what to put there.
-func placeholders(f Facts) *strings.Replacer {
-	var pairs []string
-	add := func(ph, v string) {
-		if v = strings.TrimSpace(v); v != "" {
-			pairs = append(pairs, ph, v)
+	if p.tmpl == nil {
+		p.Title = renderProse(p.Title, f, false)
+		p.Explanation = renderProse(p.Explanation, f, false)
+		p.Fix = renderFix(p.Fix, f, false)
+		return
+	}
+	cur := [3]string{p.Title, p.Explanation, p.Fix}
+	old := p.rendered
+	p.facts = mergeFacts(p.facts, f)
+	p.render()
+	next := [3]string{p.Title, p.Explanation, p.Fix}
+	for i := range cur {
+		if cur[i] != old[i] {
+			// Changed by the caller since: keep it, filling what is left.
+			if i == 2 {
+				next[i] = renderFix(cur[i], p.facts, false)
+			} else {
+				next[i] = renderProse(cur[i], p.facts, false)
+			}
 		}
 	}
-	add("<mailbox>", f.Mailbox)
-	add("<from>", f.From)
-	add("<clientId>", f.ClientID)
-	add("<tenant>", f.TenantID)
-	add("<host>", f.Host)
-	if f.Port > 0 {
-		add("<port>", strconv.Itoa(f.Port))
-	}
-	return strings.NewReplacer(pairs...)
+	// p.rendered stays the entry's rendering, so a changed text stays
+	// recognisable as changed at the next Fill.
+	p.Title, p.Explanation, p.Fix = next[0], next[1], next[2]
 }
 
 // maxRaw bounds Raw: the details view shows a reply or an error, not a

@@ -71,4 +71,13 @@ const (
 	// PasswordInClear: pimmail refused to send a username and password over
 	// a connection without TLS to another machine.
 	PasswordInClear Code = "smtp.password-in-clear"
+	// SMTPNoGreeting: the server accepted the TCP connection but never sent
+	// its SMTP greeting (or never answered the implicit TLS handshake): not
+	// an SMTP server on that port, the wrong port or TLS mode (465 implicit
+	// TLS vs 587 STARTTLS), or a proxy or IPS holding the connection. Not a
+	// firewall dropping packets: the connection was made.
+	SMTPNoGreeting Code = "smtp.no-greeting"
+	// NetProxy: the HTTPS proxy from HTTPS_PROXY cannot be reached, or it
+	// refused to connect pimmail to the Entra ID sign-in host.
+	NetProxy Code = "net.proxy"
 )

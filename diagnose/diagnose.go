@@ -27,6 +27,21 @@ type Problem struct {
 	Raw string
 	// Err is the underlying error, for errors.Is/As; never shown as is.
 	Err error
+	// TraceID and CorrelationID are the IDs Microsoft Entra ID gave the
+	// failed request (empty for other problems). They are not secrets:
+	// Microsoft support asks for them, and the debug log records them.
+	TraceID, CorrelationID string
+
+	// The catalogue entry the texts were rendered from (nil for a Problem
+	// built by hand), the facts they were rendered with, a replacement
+	// explanation and a sentence added to it by the classifier, and the
+	// texts as rendered: Fill renders again with more facts, but only the
+	// texts nobody has changed since.
+	tmpl     *Entry
+	facts    Facts
+	explain  string
+	extra    string
+	rendered [3]string
 }
 
 // Error returns the title and explanation; the raw text stays in Raw.
@@ -50,8 +65,10 @@ func As(err error) (*Problem, bool) {
 }
 
 // Facts are what the caller knows about the attempt; the catalogue uses
-// them to fill the fix text (e.g. the mailbox in a Set-CASMailbox line).
-// Empty fields leave a placeholder such as <mailbox>.
+// them to fill its texts (e.g. the mailbox in a Set-CASMailbox line). An
+// empty field reads as natural words ("the mailbox") in titles,
+// explanations and the prose of fixes, and stays a placeholder such as
+// <mailbox> inside a command, where the admin must type the value.
 type Facts struct {
 	TenantID string
 	ClientID string
@@ -64,4 +81,8 @@ type Facts struct {
 	// mailbox signs in with XOAUTH2 or no AUTH is used. It tells a relay's
 	// 535 (wrong username or password) from Exchange refusing a token.
 	Username string
+	// LocalSMTP is set when the server is the Local SMTP provider's (the
+	// machine's own mail service, Postfix or the like): its fixes then
+	// name the local service instead of Exchange Online's ports.
+	LocalSMTP bool
 }

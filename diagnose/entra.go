@@ -163,15 +163,37 @@ func Entra(err error, f Facts) *Problem {
 	}
 	if ok {
 		f = factsFromEntra(ee, f)
-		return New(ee.Classify(), f, entraRaw(ee, text), err)
+		p := New(ee.Classify(), f, entraRaw(ee, text), err)
+		p.TraceID, p.CorrelationID = ee.ids()
+		return p
 	}
 	if p, ok := Net(err, f); ok {
+		return p
+	}
+	if p, ok := proxyProblem(err, factsFromAddr(err, f), text, true); ok {
 		return p
 	}
 	if isCall {
 		return New(EntraOther, f, firstLines(text, 4), err)
 	}
 	return New(Unexpected, f, firstLines(text, 8), err)
+}
+
+// ids returns the trace and correlation IDs of the answer: the JSON
+// fields, else the "Trace ID:" and "Correlation ID:" lines of the
+// description (MSAL's text sometimes keeps only those).
+func (e EntraError) ids() (trace, correlation string) {
+	trace, correlation = e.TraceID, e.CorrelationID
+	for _, l := range strings.Split(strings.ReplaceAll(e.Description, "\r\n", "\n"), "\n") {
+		l = strings.TrimSpace(l)
+		if v, ok := strings.CutPrefix(l, "Trace ID:"); ok && trace == "" {
+			trace = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(l, "Correlation ID:"); ok && correlation == "" {
+			correlation = strings.TrimSpace(v)
+		}
+	}
+	return trace, correlation
 }
 
 // readBody reads a CallErr's response body if MSAL left it readable, and

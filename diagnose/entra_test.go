@@ -141,12 +141,28 @@ func TestEntraReferenceTable(t *testing.T) {
 				if strings.Contains(p.Raw, testSecret) || strings.Contains(p.Explanation+p.Fix+p.Title, testSecret) {
 					t.Errorf("%s: the client secret leaked", shape)
 				}
+				// The IDs support quotes to Microsoft, typed for the log.
+				if p.TraceID != testTrace || p.CorrelationID != testCorrelation {
+					t.Errorf("%s: trace %q, correlation %q; want %q, %q", shape, p.TraceID, p.CorrelationID, testTrace, testCorrelation)
+				}
 				var back msalerrors.CallErr
 				if !errors.As(p, &back) {
 					t.Errorf("%s: the problem does not keep MSAL's error", shape)
 				}
 			}
 		})
+	}
+}
+
+// The IDs are found in the description's lines when the JSON fields are
+// not there (MSAL's "<error>: <description>" text).
+func TestEntraIDsFromDescription(t *testing.T) {
+	e := EntraError{Description: "AADSTS50173: revoked.\r\nTrace ID: t-1\r\nCorrelation ID: c-2\r\nTimestamp: x"}
+	if tr, co := e.ids(); tr != "t-1" || co != "c-2" {
+		t.Errorf("ids() = %q, %q", tr, co)
+	}
+	if p, _ := Net(context.Canceled, Facts{}); p != nil && p.TraceID != "" {
+		t.Errorf("a network problem carries a trace ID")
 	}
 }
 

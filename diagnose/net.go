@@ -30,6 +30,9 @@ func Net(err error, f Facts) (p *Problem, ok bool) {
 	case errors.Is(err, context.Canceled):
 		return New(NetCancelled, f, raw, err), true
 	}
+	if p, ok := proxyProblem(err, f, raw, false); ok {
+		return p, true
+	}
 
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
@@ -39,9 +42,9 @@ func Net(err error, f Facts) (p *Problem, ok bool) {
 		p := New(NetDNS, f, raw, err)
 		switch {
 		case dnsErr.IsNotFound:
-			p.Explanation += " The name does not exist."
+			p.addExplanation(" The name does not exist.")
 		case dnsErr.IsTimeout || dnsErr.IsTemporary:
-			p.Explanation += " The DNS server did not answer in time or failed temporarily."
+			p.addExplanation(" The DNS server did not answer in time or failed temporarily.")
 		}
 		return p, true
 	}
@@ -83,19 +86,19 @@ func tlsProblem(err error, f Facts, raw string) (*Problem, bool) {
 	switch {
 	case errors.As(err, &hostname):
 		p := New(TLSCertificate, f, raw, err)
-		p.Explanation = "The certificate " + hostOr(f) + " presented is not for that name" + certNames(hostname.Certificate) +
-			". The host name must match a name in the certificate."
+		p.setExplanation("The certificate " + hostOr(f) + " presented is not for that name" + certNames(hostname.Certificate) +
+			". The host name must match a name in the certificate.")
 		return p, true
 	case errors.As(err, &unknownCA):
 		p := New(TLSCertificate, f, raw, err)
-		p.Explanation = "The certificate " + hostOr(f) + " presented is signed by an authority this server does not trust" +
-			issuer(unknownCA.Cert) + "."
+		p.setExplanation("The certificate " + hostOr(f) + " presented is signed by an authority this server does not trust" +
+			issuer(unknownCA.Cert) + ".")
 		return p, true
 	case errors.As(err, &invalid):
 		p := New(TLSCertificate, f, raw, err)
 		if invalid.Reason == x509.Expired {
-			p.Explanation = "The certificate " + hostOr(f) + " presented has expired or is not yet valid" + validity(invalid.Cert) +
-				" (check also this server's clock)."
+			p.setExplanation("The certificate " + hostOr(f) + " presented has expired or is not yet valid" + validity(invalid.Cert) +
+				" (check also this server's clock).")
 		}
 		return p, true
 	case errors.As(err, &verify):
@@ -111,7 +114,7 @@ func tlsProblem(err error, f Facts, raw string) (*Problem, bool) {
 	)
 	if errors.As(err, &rec) {
 		p := New(TLSHandshake, f, raw, err)
-		p.Explanation = hostOr(f) + " did not answer with TLS: the port expects plain SMTP (use STARTTLS there) or is not a mail server."
+		p.setExplanation(hostOr(f) + " did not answer with TLS: the port expects plain SMTP (use STARTTLS there) or is not a mail server.")
 		return p, true
 	}
 	if errors.As(err, &alert) || errors.As(err, &ech) {

@@ -1,7 +1,10 @@
 package diagnose
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -94,5 +97,24 @@ func TestNewTruncatesHugeRaw(t *testing.T) {
 	}
 	if !strings.HasPrefix(p.Raw, "éé") || strings.ContainsRune(p.Raw, '\uFFFD') {
 		t.Fatal("cut inside a character")
+	}
+}
+
+// TestProblemErrIsRedacted: MSAL puts a reply it could not decode, tokens
+// included, into its error text; the Problem's Err must not print it,
+// while errors.Is still reaches the cause.
+func TestProblemErrIsRedacted(t *testing.T) {
+	token := "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJ1cG4iOiJhQGIuYyJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+	cause := fmt.Errorf("could not decode %q: %w", `{"access_token":"`+token+`"`, context.Canceled)
+	p := New(Unexpected, Facts{}, "", cause)
+	if strings.Contains(p.Err.Error(), token) || strings.Contains(fmt.Sprint(p.Err), token) {
+		t.Fatalf("Problem.Err prints the token: %v", p.Err)
+	}
+	if !errors.Is(p, context.Canceled) {
+		t.Fatal("the cause is no longer reachable through the Problem")
+	}
+	plain := errors.New("connection refused")
+	if q := New(NetRefused, Facts{}, "", plain); q.Err != plain {
+		t.Fatal("an error with nothing to redact was wrapped")
 	}
 }

@@ -95,6 +95,13 @@ func (t *greetingTap) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// complete reports whether the whole greeting has been read.
+func (t *greetingTap) complete() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.done
+}
+
 // greeting returns the greeting lines read so far (without CRLF).
 func (t *greetingTap) greeting() []string {
 	t.mu.Lock()

@@ -39,6 +39,10 @@ func (s *sender) problem(ctx context.Context, err error) *diagnose.Problem {
 	raw := redactText(err.Error(), s.tr.creds)
 	caps, tlsUp, authSeen, lastErr := s.tr.state()
 
+	if st := s.silentStage(); st != "" && silentAfterConnect(ctx, err) {
+		// Connected, then silence: not a firewall (the connection was made).
+		return noGreeting(s.facts, st, s.srv.timeout(), err)
+	}
 	if ctx.Err() != nil || errors.As(err, new(errTLSTooOld)) {
 		return classify(ctx, err, s.facts, raw)
 	}

@@ -280,5 +280,11 @@ func (p *prober) problem(ctx context.Context, err error) *diagnose.Problem {
 	if errors.As(err, &lp) {
 		return diagnose.New(lp.code, p.facts, lp.raw, nil)
 	}
+	if n := len(p.rep.Stages); n > 0 && p.raw != nil && silentAfterConnect(ctx, err) {
+		// Connected, then silence: not a firewall (the connection was made).
+		if st := p.rep.Stages[n-1].Name; st == "greeting" || st == "tls" {
+			return noGreeting(p.facts, st, p.srv.timeout(), err)
+		}
+	}
 	return classify(ctx, err, p.facts, "")
 }

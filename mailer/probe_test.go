@@ -180,10 +180,10 @@ func TestProbeNetworkFailures(t *testing.T) {
 			t.Errorf("last stage = %+v", last)
 		}
 	})
-	t.Run("silent server times out", func(t *testing.T) {
+	t.Run("silent server: accepted, never greeted", func(t *testing.T) {
 		port, _ := silentListener(t)
 		rep, err := Probe(testCtx(t), Server{Host: "127.0.0.1", Port: port, Timeout: 200 * time.Millisecond}, true)
-		wantCode(t, err, diagnose.NetTimeout)
+		wantCode(t, err, diagnose.SMTPNoGreeting)
 		if last := rep.Stages[len(rep.Stages)-1]; last.Name != "greeting" || last.OK {
 			t.Errorf("last stage = %+v", last)
 		}

@@ -39,6 +39,10 @@ type sender struct {
 
 	mu  sync.Mutex
 	raw net.Conn // the TCP connection once dialled
+	// waiting is what the connection waits for from the server after the
+	// TCP connect: "tls" (the implicit TLS handshake) or "greeting".
+	waiting string
+	tap     *greetingTap
 }
 
 func newSender(srv Server, auth Auth) *sender {
@@ -161,6 +165,7 @@ func (s *sender) dial(ctx context.Context, network, addr string) (net.Conn, erro
 	}
 	var conn net.Conn = &deadlineConn{Conn: c, timeout: timeout}
 	if s.mode == config.TLSImplicit {
+		s.setWaiting("tls", nil)
 		tc := tls.Client(conn, tlsConfig(s.srv, s.tr.tlsEstablished))
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = c.Close()
@@ -169,8 +174,31 @@ func (s *sender) dial(ctx context.Context, network, addr string) (net.Conn, erro
 		conn = tc
 	}
 	tap := &greetingTap{Conn: conn}
+	s.setWaiting("greeting", tap)
 	s.tr.setTap(tap)
 	return tap, nil
+}
+
+// setWaiting records what the new connection waits for.
+func (s *sender) setWaiting(what string, tap *greetingTap) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waiting, s.tap = what, tap
+}
+
+// silentStage returns "tls" or "greeting" when the connection was made
+// but the server has not yet answered the handshake or completed its
+// greeting; "" otherwise.
+func (s *sender) silentStage() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.waiting == "tls":
+		return "tls"
+	case s.waiting == "greeting" && s.tap != nil && !s.tap.complete():
+		return "greeting"
+	}
+	return ""
 }
 
 // closeConn closes the TCP connection; go-mail leaves it open when the

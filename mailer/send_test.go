@@ -380,10 +380,10 @@ func TestSendNetworkFailures(t *testing.T) {
 			t.Errorf("transcript = %q", res.Transcript)
 		}
 	})
-	t.Run("silent server times out", func(t *testing.T) {
+	t.Run("silent server: accepted, never greeted", func(t *testing.T) {
 		port, _ := silentListener(t)
 		res, err := Send(testCtx(t), Server{Host: "127.0.0.1", Port: port, Timeout: 200 * time.Millisecond}, xoauth2(testToken), testMessage("x"))
-		wantCode(t, err, diagnose.NetTimeout)
+		wantCode(t, err, diagnose.SMTPNoGreeting)
 		if len(res.Transcript) != 1 || !strings.HasPrefix(res.Transcript[0], "-- connected to 127.0.0.1:") {
 			t.Errorf("transcript = %q", res.Transcript)
 		}

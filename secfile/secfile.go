@@ -1,5 +1,5 @@
-// Package secfile writes and checks files that hold secrets: 0600 files in
-// a 0700 directory, replaced atomically (temp file, fsync, rename, fsync of
+// Package secfile writes and checks files that hold secrets: 0600 files (a
+// directory it creates gets 0700), replaced atomically (temp file, fsync, rename, fsync of
 // the directory) so that a crash or Ctrl+C at any moment leaves either the
 // old file or the new one, never a torn or half-written one.
 //
@@ -33,7 +33,9 @@ type ModeError struct {
 
 // Error says which file is too open and how to fix it.
 func (e *ModeError) Error() string {
-	return fmt.Sprintf("%s is accessible to other users (mode %04o, want %04o); run: chmod %o %s",
+	// The command ends the message on a line of its own, so copying it
+	// from a terminal never picks up the next sentence.
+	return fmt.Sprintf("%s is accessible to other users (mode %04o, want %04o). Run:\n  chmod %o %s\n",
 		e.Path, e.Mode.Perm(), e.Want, e.Want, e.Path)
 }
 

@@ -226,8 +226,9 @@ func TestCheckPrivate(t *testing.T) {
 			if me.Path != path || me.Mode.Perm() != tt.mode || me.Want != tt.wantWant {
 				t.Errorf("ModeError = %+v, want path %s mode %04o want %04o", me, path, tt.mode, tt.wantWant)
 			}
-			// The message tells the admin exactly what to run.
-			if want := fmt.Sprintf("run: chmod %o %s", tt.wantWant, path); !strings.Contains(err.Error(), want) {
+			// The message tells the admin exactly what to run, on a line of
+			// its own so a copy from the terminal takes nothing else.
+			if want := fmt.Sprintf("\n  chmod %o %s\n", tt.wantWant, path); !strings.HasSuffix(err.Error(), want) {
 				t.Errorf("message %q lacks %q", err, want)
 			}
 		})

@@ -175,7 +175,7 @@ func diagnosisCases() []diagCase {
 			fix: []string{"Licenses and apps", "Directory (tenant) ID"}, raw: []string{"AADSTS500011"}},
 		{name: "Entra's certificate not trusted", env: func(t *testing.T, env *steps.Env) { env.RootCAs = x509.NewCertPool() },
 			at: atTenant, code: diagnose.TLSCertificate,
-			fix: []string{"CA certificate"}, raw: []string{"certificate signed by unknown authority"}},
+			fix: []string{"--sandbox", "SSL_CERT_FILE", "trust store"}, raw: []string{"certificate signed by unknown authority"}},
 
 		// The mailbox sign-in.
 		{name: "public-client-disabled", scenario: "public-client-disabled",
@@ -297,11 +297,25 @@ func diagnosisCases() []diagCase {
 			edit: func(c *config.Config) { c.Relay.TLS = config.TLSImplicit },
 			at:   atProbe, code: diagnose.TLSHandshake,
 			fix: []string{"465 uses implicit TLS"}, raw: []string{"tls: "}},
-		{name: "server never answers", provider: config.ProviderRelay, env: func(t *testing.T, env *steps.Env) {
+		// Accepted, then silence: something listens, so it is not a
+		// firewall, and `nc -vz` (which would succeed) is not the advice.
+		{name: "server accepts but never greets", provider: config.ProviderRelay, env: func(t *testing.T, env *steps.Env) {
 			env.Sandbox.RelayHost, env.Sandbox.RelayPort = fakeServer(t, silent)
+			env.Timeout = 500 * time.Millisecond
+		}, at: atProbe, code: diagnose.SMTPNoGreeting,
+			fix: []string{"465", "587", "nc 127.0.0.1"}, explains: []string{"accepted the TCP connection"},
+			raw: []string{"connected to 127.0.0.1:", "no SMTP greeting within 500ms"}},
+		// The connection itself is never made: the server's accept queue is
+		// full, so the kernel drops the SYNs, as a firewall does.
+		{name: "connection attempt dropped", provider: config.ProviderRelay, env: func(t *testing.T, env *steps.Env) {
+			env.Sandbox.RelayHost, env.Sandbox.RelayPort = dropsSYNs(t)
 			env.Timeout = 500 * time.Millisecond
 		}, at: atProbe, code: diagnose.NetTimeout,
 			fix: []string{"nc -vz 127.0.0.1"}, raw: []string{"i/o timeout|deadline exceeded"}},
+		{name: "local mail service not running", provider: config.ProviderLocal, env: func(t *testing.T, env *steps.Env) {
+			env.Sandbox.LocalPort = closedPort(t)
+		}, at: atProbe, code: diagnose.NetRefused,
+			fix: []string{"systemctl status postfix", "localhost:25"}, raw: []string{"connection refused"}},
 		{name: "server drops the connection", provider: config.ProviderRelay, env: func(t *testing.T, env *steps.Env) {
 			env.Sandbox.RelayHost, env.Sandbox.RelayPort = fakeServer(t, hangUp)
 		}, at: atProbe, code: diagnose.NetDropped,
@@ -338,6 +352,7 @@ var notProducible = map[diagnose.Code]string{
 	diagnose.SMTPRejected:              "catch-all for replies the catalogue has no entry for; every reply the stand-ins send has one",
 	diagnose.NetDNS:                    "tests talk only to 127.0.0.1: a failing lookup would ask a DNS server",
 	diagnose.NetUnreachable:            "needs a network without a route; loopback always has one",
+	diagnose.NetProxy:                  "Go reads HTTPS_PROXY once per process; auth's TestEntraRequestsUseHTTPSProxy drives a proxy's refusal and an unreachable proxy in child processes",
 	diagnose.PasswordInClear:           "needs a server that is not this machine (a password to loopback may go in clear)",
 	diagnose.EntraOther:                "every Entra answer to what pimmail sends has its own entry; the one the sandbox has without (AADSTS50194, a shared endpoint as tenant) is refused locally by steps and auth",
 	diagnose.Unexpected:                "catch-all for errors the catalogue does not know",
@@ -811,8 +826,8 @@ func closedPort(t *testing.T) int {
 // for network failures no stand-in produces.
 type fakeBehaviour func(c net.Conn)
 
-// silent accepts and never says anything: a firewall swallowing packets
-// looks the same to the client.
+// silent accepts and never says anything: not an SMTP server, a port that
+// waits for implicit TLS, or a proxy holding the connection.
 func silent(c net.Conn) { _, _ = c.Read(make([]byte, 1)) }
 
 // hangUp closes the connection at once, before the greeting.

@@ -55,8 +55,8 @@ var logonInfo = Info{
 	Help: "On any device with a browser, open the address shown, enter the code, and sign in as the mailbox " +
 		"pimmail will send as (not as your admin account, unless that is the mailbox). pimmail sends as one " +
 		"dedicated mailbox, for example pim-notifications@contoso.com, signed in once with this device code, " +
-		"so this server needs no browser. The code expires after 15 minutes; ask for a fresh one at any " +
-		"time. The sign-in grants SMTP.Send only. pimmail keeps the refresh token in the token cache beside " +
+		"so this server needs no browser. The code expires after the time shown (Entra ID gives 15 minutes); " +
+		"ask for a fresh one at any time. The sign-in grants SMTP.Send only. pimmail keeps the refresh token in the token cache beside " +
 		"the config file (mode 0600) and gets new access tokens with it silently; it lapses after 90 days " +
 		"unused or when the mailbox's password is reset, and then the mailbox signs in again here.",
 }
@@ -117,7 +117,15 @@ func testInfo(p config.Provider) Info {
 			"may send 30 messages a minute and to 10,000 recipients a day."
 	case config.ProviderRelay:
 		specific = "The From address is required: a relay accepts only senders from domains it serves " +
-			"(Exchange Online Protection: your accepted domains), and refuses the rest."
+			"(Exchange Online Protection: your accepted domains), and refuses the rest. Send the test to an " +
+			"EXTERNAL recipient, outside your own domains: a relay accepts mail for its own domains from anyone, " +
+			"so only a message it passes on to another organisation proves that it trusts this server (the " +
+			"connector or IP address) to relay."
+	case config.ProviderLocal:
+		specific = "The From address is required; use an address of your own domain, so receiving " +
+			"servers do not treat the mail as spoofed. The local mail service answers \"queued\" as soon as it " +
+			"has taken the message; that is not delivery. If the test does not arrive, check the local mail log " +
+			"(/var/log/mail.log, or `journalctl -u postfix`)."
 	default:
 		specific = "The From address is required; use an address of your own domain, so receiving " +
 			"servers do not treat the mail as spoofed."
@@ -129,9 +137,10 @@ func testInfo(p config.Provider) Info {
 func enableInfo(p config.Provider) Info {
 	help := "Tick Enabled to make " + p.Label() + " the provider mail goes out through. It can be ticked " +
 		"only after a test email went out in this run, so a broken setup is never switched on. Saving " +
-		"disables the other providers (their settings are kept) and writes the config file, 0600 in a 0700 " +
-		"directory. Nothing is written before this step: quitting earlier, Ctrl+C or a lost SSH session " +
-		"leaves the previous configuration untouched."
+		"disables the other providers (their settings are kept) and writes the config file with mode 0600 " +
+		"(a directory pimmail creates for it gets mode 0700). If the previous file could not be read, its " +
+		"settings cannot carry over: pimmail keeps a copy of it beside the new one. Nothing is written before " +
+		"this step: quitting earlier, Ctrl+C or a lost SSH session leaves the previous configuration untouched."
 	if p == config.ProviderEntra {
 		help += " The token cache with the mailbox's sign-in is saved beside it. Afterwards, tell your " +
 			"organisation that PIM mail now comes from the mailbox."

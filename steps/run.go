@@ -41,9 +41,13 @@ type Run struct {
 // the path actually used.
 //
 // In sandbox mode (env.Sandbox set) the start config is a sandbox config
-// (Config.Sandbox true) whose SMTP hosts are the sandbox's current ones. A
-// real configuration found at the path is not shown: saving would replace
-// it with a sandbox one, so NeedsConsent is set and LoadErr says why.
+// (Config.Sandbox true) whose endpoints (Entra smart host and port, relay,
+// local SMTP) are rewritten to the running sandbox's current ones, which
+// change every run: the wizard prefills them, and `pimmail test` and
+// `pimmail status` use them. The checks then dial exactly what the config
+// they are given says, in sandbox mode too. A real configuration found at
+// the path is not shown: saving would replace it with a sandbox one, so
+// NeedsConsent is set and LoadErr says why.
 func Open(env Env) (*Run, Start) {
 	r := &Run{env: env}
 	var st Start
@@ -79,11 +83,14 @@ func Open(env Env) (*Run, Start) {
 		sandboxEndpoints(&cfg, h)
 	}
 	st.Config = cfg
+	// The UI shows these with more words after them: end them as
+	// sentences, with a command to copy on a line of its own.
+	st.LoadErr = asSentence(st.LoadErr)
 
 	if path != "" {
 		c, err := auth.LoadCache(config.CachePath(path), env.PersistCache)
 		if err != nil {
-			st.CacheErr = err
+			st.CacheErr = asSentence(err)
 			c = auth.NewMemoryCache()
 		}
 		r.cache = c
@@ -247,7 +254,8 @@ type ProbeResult struct {
 // and AUTH XOAUTH2 offered; for Relay/Local: the chosen TLS mode works).
 // For a relay with a username it also needs the server to offer AUTH. The
 // result is filled as far as the probe got, also on failure; Host and Port
-// are what was actually dialled (in sandbox mode, the sandbox's).
+// are what was dialled: c's, defaults filled in (in sandbox mode too; Open
+// put the sandbox's current endpoints into the config it started from).
 func (r *Run) Probe(ctx context.Context, p config.Provider, c config.Config) (ProbeResult, error) {
 	srv, err := r.server(p, c)
 	if err != nil {
@@ -278,7 +286,17 @@ type TestResult struct {
 	Reply      string
 	MessageID  string
 	Transcript []string
+	// Note is what the admin should know about a success, empty when
+	// nothing: with Local SMTP, the server's "queued" means the local mail
+	// service took the message, not that it was delivered, and where to
+	// look when it does not arrive.
+	Note string
 }
+
+// LocalQueuedNote is TestResult.Note for Local SMTP.
+const LocalQueuedNote = "The local mail service accepted the message (queued); that is not delivery yet: it " +
+	"forwards the message by its own configuration. If the message does not arrive, check the local mail log: " +
+	"/var/log/mail.log (or /var/log/maillog), or `journalctl -u postfix`, and the queue with `mailq`."
 
 // SendTest sends a test email through provider p as configured in c. The
 // result carries the redacted transcript also on failure.
@@ -341,7 +359,11 @@ func (r *Run) SendTest(ctx context.Context, p config.Provider, c config.Config, 
 	began := time.Now()
 	res, err := mailer.Send(ctx, srv, a, msg)
 	debuglog.Printf("steps: send test via %s %s:%d to %s: reply %q %v (%v)", p, srv.Host, srv.Port, to, res.Reply, codeOf(err), time.Since(began))
-	return TestResult{To: to, Reply: res.Reply, MessageID: res.MessageID, Transcript: res.Transcript}, withFacts(err, p, c)
+	tr := TestResult{To: to, Reply: res.Reply, MessageID: res.MessageID, Transcript: res.Transcript}
+	if err == nil && p == config.ProviderLocal {
+		tr.Note = LocalQueuedNote
+	}
+	return tr, withFacts(err, p, c)
 }
 
 // senderOf is the From of a test email for p, checked.
@@ -415,76 +437,6 @@ func FromWarningFor(p config.Provider, c config.Config) string {
 		return ""
 	}
 	return FromWarning(c)
-}
-
-// SaveSummary says what Save wrote.
-type SaveSummary struct {
-	ConfigPath string
-	CachePath  string // empty when the provider needs no token cache
-	Provider   config.Provider
-	Disabled   []config.Provider // providers that were enabled before and are now off
-	Mailbox    string
-}
-
-// Save enables provider p in c (disabling the others, keeping their
-// settings), writes the config and, for Entra, the token cache. overwrite
-// must be true when Start.NeedsConsent was set.
-//
-// p must be one of config.Providers, and c must hold what p needs (see
-// Missing). Consent is also needed when the file became unreadable after
-// Open. In sandbox mode the saved config is marked as a sandbox config.
-// The token cache is written before the config, so that a config naming a
-// mailbox never lands without the sign-in it needs. Failures are
-// *Problem values (codes CodeNeedsConsent, CodeIncomplete, CodeSaveFailed).
-func (r *Run) Save(c config.Config, p config.Provider, overwrite bool) (SaveSummary, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	path := r.env.ConfigPath
-	if p == config.ProviderNone || !p.Valid() {
-		return SaveSummary{}, &Problem{Code: CodeIncomplete, Title: "No provider to enable",
-			Explanation: fmt.Sprintf("Save enables one provider, and %q is none of %s.", string(p), providerLabels()),
-			Fix:         "Choose a provider in the first step."}
-	}
-	if missing := Missing(p, c); len(missing) > 0 {
-		return SaveSummary{}, incomplete(p, missing)
-	}
-	if path == "" {
-		return SaveSummary{}, saveProblem(r.start.LoadErr, "")
-	}
-	prev, loadErr := config.Load(path)
-	unreadable := loadErr != nil && !errors.Is(loadErr, fs.ErrNotExist)
-	if (r.start.NeedsConsent || unreadable) && !overwrite {
-		why := r.start.LoadErr
-		if unreadable {
-			why = loadErr
-		}
-		return SaveSummary{}, &Problem{Code: CodeNeedsConsent, Title: "Saving would replace a configuration pimmail could not read",
-			Explanation: fmt.Sprintf("%s: %v", path, why),
-			Fix:         "Confirm that the file may be overwritten, or move it aside (or repair it) and save again.",
-			Raw:         fmt.Sprint(why), Err: ErrNeedsConsent}
-	}
-	var disabled []config.Provider
-	if loadErr == nil && prev.Enabled != config.ProviderNone && prev.Enabled != p {
-		disabled = append(disabled, prev.Enabled)
-	}
-	c.Enabled = p
-	c.Version = config.CurrentVersion
-	c.Sandbox = r.env.Sandbox != nil
-	sum := SaveSummary{ConfigPath: path, Provider: p, Disabled: disabled}
-	if p == config.ProviderEntra {
-		sum.CachePath, sum.Mailbox = config.CachePath(path), c.Entra.Mailbox
-		if err := r.cache.Save(sum.CachePath); err != nil {
-			debuglog.Printf("steps: save token cache %s: %v", sum.CachePath, err)
-			return SaveSummary{}, saveProblem(err, sum.CachePath)
-		}
-	}
-	if err := config.Save(path, c); err != nil {
-		debuglog.Printf("steps: save config %s: %v", path, err)
-		return SaveSummary{}, saveProblem(err, path)
-	}
-	debuglog.Printf("steps: saved %s: enabled %s, disabled %v", path, p, disabled)
-	r.start = Start{Config: c, Exists: true}
-	return sum, nil
 }
 
 func providerLabels() string {

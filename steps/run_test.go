@@ -186,13 +186,15 @@ func TestEntraSequenceToSave(t *testing.T) {
 	if start2.Config.Entra.Port != sb2.Endpoints().SMTPPort {
 		t.Errorf("second start shows port %d, the sandbox listens on %d", start2.Config.Entra.Port, sb2.Endpoints().SMTPPort)
 	}
-	if _, err := run2.SendTest(ctx(t), config.ProviderEntra, saved, ""); err != nil {
+	// pimmail test sends with the config Open started from: the saved one,
+	// its endpoints moved to where the sandbox listens now.
+	if _, err := run2.SendTest(ctx(t), config.ProviderEntra, start2.Config, ""); err != nil {
 		t.Fatalf("SendTest from the saved files: %v", err)
 	}
 	if n := len(messagesFrom(sb2, "exchange")); n != 1 {
 		t.Errorf("restarted sandbox got %d messages, want 1", n)
 	}
-	if ts, err := run2.CheckToken(ctx(t), saved); err != nil || !strings.EqualFold(ts.Mailbox, sandbox.DefaultMailbox) {
+	if ts, err := run2.CheckToken(ctx(t), start2.Config); err != nil || !strings.EqualFold(ts.Mailbox, sandbox.DefaultMailbox) {
 		t.Errorf("CheckToken = %+v, %v", ts, err)
 	}
 
@@ -307,19 +309,26 @@ func TestSaveNeedsConsentOverUnreadableFile(t *testing.T) {
 			}
 			sameFile(t, path, before, "a Save without consent")
 
-			if _, err := run.Save(c, config.ProviderLocal, true); err != nil {
+			sum, err := run.Save(c, config.ProviderLocal, true)
+			if err != nil {
 				t.Fatalf("Save with consent: %v", err)
 			}
 			if m := mode(t, path); m != 0o600 {
 				t.Errorf("replaced file has mode %04o", m)
 			}
+			// The old settings cannot carry over: a copy keeps them.
+			checkBackup(t, path, sum.Backup, "broken", before)
+			if len(sum.Disabled) != 0 {
+				t.Errorf("summary claims %v were disabled (their settings kept), from a file nobody could read", sum.Disabled)
+			}
 			got, err := config.Load(path)
 			if err != nil || got.Enabled != config.ProviderLocal {
 				t.Errorf("after consent: %+v, %v", got.Enabled, err)
 			}
-			// Once saved, the file is readable again: no more consent needed.
-			if _, err := run.Save(c, config.ProviderLocal, false); err != nil {
-				t.Errorf("second Save after consent: %v", err)
+			// Once saved, the file is readable again: no more consent needed,
+			// and no copy either.
+			if sum, err := run.Save(c, config.ProviderLocal, false); err != nil || sum.Backup != "" {
+				t.Errorf("second Save after consent: %+v, %v", sum, err)
 			}
 		})
 	}
@@ -350,6 +359,18 @@ func TestSandboxWizardOverRealConfig(t *testing.T) {
 	problemCode(t, err, steps.CodeNeedsConsent)
 	if got, _ := config.Load(path); got.Relay.Host != real.Relay.Host {
 		t.Errorf("the real config was replaced without consent")
+	}
+	before := fileBytes(t, path)
+	sum, err := run.Save(c, config.ProviderRelay, true)
+	if err != nil {
+		t.Fatalf("Save with consent: %v", err)
+	}
+	checkBackup(t, path, sum.Backup, "replaced", before)
+	if len(sum.Disabled) != 0 {
+		t.Errorf("summary says %v was disabled, but the real config is gone from the file", sum.Disabled)
+	}
+	if got, _ := config.Load(path); !got.Sandbox || got.Relay.Host == real.Relay.Host {
+		t.Errorf("after consent: %+v", got)
 	}
 }
 

@@ -62,14 +62,16 @@ func TestHelpSaysWhereToCopyFrom(t *testing.T) {
 		{config.ProviderEntra, steps.StepIDs, []string{"App registrations > your app > Overview", "Directory (tenant) ID", "Application (client) ID",
 			"Allow public client flows = Yes", "SMTP.Send", "Grant admin consent", "US Government (GCC High)", "China (21Vianet)"}},
 		{config.ProviderEntra, steps.StepSecret, []string{"Certificates & secrets", "Value", "not the Secret ID", "New client secret", "last 4"}},
-		{config.ProviderEntra, steps.StepLogon, []string{"device code", "15 minutes", "sign in as the mailbox", "90 days"}},
+		{config.ProviderEntra, steps.StepLogon, []string{"device code", "the time shown", "sign in as the mailbox", "90 days"}},
 		{config.ProviderEntra, steps.StepSmartHost, []string{"smtp.office365.com:587", "smtp.office365.us:587", "smtp.partner.outlook.cn:587", "STARTTLS", "TLS 1.2", "XOAUTH2"}},
 		{config.ProviderEntra, steps.StepTest, []string{"From address", "display name", "554 5.2.252 SendAsDenied", "Send As"}},
 		{config.ProviderEntra, steps.StepEnable, []string{"only after a test email", "disables the other providers", "0600", "untouched", "token cache"}},
 		{config.ProviderRelay, steps.StepServer, []string{"mail.protection.outlook.com", "port 25", "Connectors", "IP address", "550 5.7.64 TenantAttribution; Relay Access Denied", "STARTTLS", "implicit TLS"}},
 		{config.ProviderRelay, steps.StepCredentials, []string{"Optional", "IP address", "masked"}},
-		{config.ProviderRelay, steps.StepTest, []string{"From address is required", "accepted domains"}},
+		{config.ProviderRelay, steps.StepTest, []string{"From address is required", "accepted domains", "EXTERNAL recipient", "proves"}},
 		{config.ProviderLocal, steps.StepServer, []string{"localhost", "port 25", "STARTTLS"}},
+		{config.ProviderLocal, steps.StepTest, []string{"queued", "not delivery", "/var/log/mail.log", "journalctl -u postfix"}},
+		{config.ProviderLocal, steps.StepEnable, []string{"mode 0600", "a directory pimmail creates for it gets mode 0700", "keeps a copy"}},
 	}
 	for _, tt := range tests {
 		h := help(tt.p, tt.id)
@@ -81,5 +83,14 @@ func TestHelpSaysWhereToCopyFrom(t *testing.T) {
 	}
 	if strings.Contains(help(config.ProviderLocal, steps.StepEnable), "token cache") {
 		t.Error("Local SMTP's enable step talks about a token cache")
+	}
+	// An existing directory keeps its mode (pimmail does not chmod a
+	// directory the admin chose), so no help may promise a 0700 one.
+	for _, p := range config.Providers {
+		for _, st := range steps.Sequence(p) {
+			if strings.Contains(st.Help, "0700 directory") || strings.Contains(st.Help, "0700 dir") {
+				t.Errorf("%s/%s help promises a 0700 directory: %s", p, st.ID, st.Help)
+			}
+		}
 	}
 }

@@ -13,8 +13,10 @@ import (
 	"github.com/pimmail/pimmail/auth"
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/debuglog"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/mailer"
+	"github.com/pimmail/pimmail/secfile"
 	"github.com/pimmail/pimmail/secret"
 )
 
@@ -60,7 +62,7 @@ func withFacts(err error, p config.Provider, c config.Config) error {
 	if !ok {
 		return err
 	}
-	f := diagnose.Facts{From: c.Email.From}
+	f := diagnose.Facts{From: c.Email.From, LocalSMTP: p == config.ProviderLocal}
 	if p == config.ProviderEntra {
 		f.TenantID, f.ClientID, f.Mailbox = c.Entra.TenantID, c.Entra.ClientID, c.Entra.Mailbox
 	}
@@ -90,15 +92,21 @@ func saveProblem(err error, path string) error {
 		err = errors.New("no configuration path")
 	}
 	fix := "Check that the directory exists and belongs to you, and that the disk is not full; then save again."
-	if strings.Contains(err.Error(), "chmod ") {
-		fix = "The directory is accessible to other users. Run the chmod command above, then save again."
+	var me *secfile.ModeError
+	if errors.As(err, &me) {
+		fix = fmt.Sprintf("Others may change %s, so pimmail will not keep secrets there. Run:\n  chmod %o %s\nthen save again.",
+			me.Path, me.Want, me.Path)
 	}
 	what := path
 	if what == "" {
 		what = "the configuration"
 	}
+	expl := sentence(err)
+	if me != nil {
+		expl = fmt.Sprintf("%s is accessible to other users (mode %04o).", me.Path, me.Mode.Perm())
+	}
 	return &Problem{Code: CodeSaveFailed, Title: "Could not save " + what,
-		Explanation: err.Error(), Fix: fix, Raw: err.Error(), Err: err}
+		Explanation: expl, Fix: fix, Raw: err.Error(), Err: err}
 }
 
 // Missing lists the settings provider p needs that c lacks, by the names
@@ -161,12 +169,10 @@ func (r *Run) settings(e config.Entra, needClient, needSecret bool) (auth.Settin
 	return s, nil
 }
 
-// server builds the mailer.Server for provider p from c.
-//
-// In sandbox mode with a sandbox config, the host and port dialled are the
-// sandbox's current ones (from Env.Sandbox), whatever c says: the sandbox
-// listens on new random ports each run, so a saved 127.0.0.1:PORT is stale
-// the next time, and a sandbox config must never reach a real server.
+// server builds the mailer.Server for provider p from c: exactly the host
+// and port c names (defaults filled in), in sandbox mode too, so what the
+// admin typed is what is checked. (Open rewrites a sandbox config's
+// endpoints to the running sandbox's, whose ports change every run.)
 func (r *Run) server(p config.Provider, c config.Config) (mailer.Server, error) {
 	var host string
 	var port int
@@ -198,16 +204,6 @@ func (r *Run) server(p config.Provider, c config.Config) (mailer.Server, error) 
 		return mailer.Server{}, &Problem{Code: CodeIncomplete, Title: "No provider chosen",
 			Explanation: "There is no server to talk to before a provider is chosen.", Fix: "Choose a provider in the first step."}
 	}
-	if h := r.env.Sandbox; h != nil && c.Sandbox {
-		switch p {
-		case config.ProviderEntra:
-			host, port = h.SmartHost, h.SmartPort
-		case config.ProviderRelay:
-			host, port = h.RelayHost, h.RelayPort
-		case config.ProviderLocal:
-			host, port = h.LocalHost, h.LocalPort
-		}
-	}
 	if !mode.Valid() {
 		return mailer.Server{}, inputProblem(&FieldError{Field: "TLS mode", Message: fmt.Sprintf("%q is not a TLS mode pimmail knows", string(mode)),
 			Hint: "Choose none, STARTTLS or implicit TLS."})
@@ -229,15 +225,28 @@ func (r *Run) server(p config.Provider, c config.Config) (mailer.Server, error) 
 }
 
 // codeOf names an outcome for the debug log without any text that could
-// carry a secret: the problem code, or the error's type.
+// carry a secret: the problem code, or the error's type. A problem from
+// Entra ID adds its trace and correlation IDs (not secrets), which
+// Microsoft support asks for.
 func codeOf(err error) string {
 	if err == nil {
 		return "ok"
 	}
 	if p, ok := diagnose.As(err); ok {
-		return string(p.Code)
+		s := string(p.Code)
+		if p.TraceID != "" || p.CorrelationID != "" {
+			s += fmt.Sprintf(" (Entra trace ID %s, correlation ID %s)", orDash(p.TraceID), orDash(p.CorrelationID))
+		}
+		return s
 	}
 	return fmt.Sprintf("%T", err)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // TokenStatus is what CheckToken learned about the saved sign-in.
@@ -260,6 +269,7 @@ func (r *Run) CheckToken(ctx context.Context, c config.Config) (TokenStatus, err
 	ctx, cancel := r.withTimeout(ctx)
 	defer cancel()
 	tok, err := auth.Token(ctx, s, c.Entra.Mailbox)
+	debuglog.Printf("steps: check token for %s: %v", c.Entra.Mailbox, codeOf(err))
 	if err != nil {
 		return TokenStatus{}, err
 	}

@@ -104,8 +104,62 @@ func isGUID(s string) bool { return guidRE.MatchString(s) }
 // hasInnerSpace reports whether s holds any white space.
 func hasInnerSpace(s string) bool { return strings.IndexFunc(s, unicode.IsSpace) >= 0 }
 
+// LooksLikeSecret reports whether s (as pasted) has the shape of a client
+// secret Value rather than of an ID or a domain: it holds a '~' (every
+// Value Entra generates today has one, and no GUID, domain or address
+// does), or it is long (30 characters or more), has no spaces, is no GUID
+// (with or without hyphens) and no valid domain name, and mixes upper
+// case, lower case and digits as random text does. The ID fields use it
+// to say where the value belongs, without echoing it; the UI may too.
+func LooksLikeSecret(s string) bool {
+	v := cleanPaste(s, false)
+	switch {
+	case v == "", isGUID(v), hasInnerSpace(v), strings.Contains(v, "@"), strings.Contains(v, "://"):
+		return false
+	case strings.ContainsRune(v, '~'):
+		return true
+	case len(v) < 30 || isHex(strings.ReplaceAll(v, "-", "")):
+		return false
+	case strings.Contains(v, ".") && checkDomain(v, true) == "":
+		return false
+	}
+	var upper, lower, digit bool
+	for _, r := range v {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			upper = true
+		case r >= 'a' && r <= 'z':
+			lower = true
+		case r >= '0' && r <= '9':
+			digit = true
+		}
+	}
+	return upper && lower && digit
+}
+
+// isHex reports whether s is hexadecimal digits only.
+func isHex(s string) bool {
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// secretInIDField is the message for a client secret Value pasted into an
+// ID field. It never contains the value.
+const secretInIDField = "looks like a client secret Value; it goes in the Client secret step, not here"
+
+// hintSecretNotID says what to do instead, for both ID fields.
+const hintSecretNotID = "Paste the secret's Value in the Client secret step (the next one). Here goes the ID from " +
+	"App registrations > your app > Overview. A secret Value is a password: if it was pasted somewhere others " +
+	"can see it, create a new one under Certificates & secrets."
+
 // ValidateTenant accepts a tenant GUID or a verified domain name (cleaned).
-// A GUID is returned in lower case, as Entra shows it; a domain too.
+// A GUID is returned in lower case, as Entra shows it; a domain too. A
+// client secret Value pasted here is recognised (LooksLikeSecret) and
+// refused without being echoed.
 func ValidateTenant(s string) (string, error) {
 	v := CleanPaste(s)
 	fe := func(msg string) (string, error) {
@@ -116,6 +170,8 @@ func ValidateTenant(s string) (string, error) {
 		return fe("is empty")
 	case isGUID(v):
 		return strings.ToLower(v), nil
+	case LooksLikeSecret(s):
+		return "", &FieldError{Field: FieldTenant, Message: secretInIDField, Hint: hintSecretNotID}
 	case strings.Contains(v, "://"):
 		return fe("is a URL; paste only the ID (the GUID), not the whole address")
 	case hasInnerSpace(v):
@@ -186,7 +242,8 @@ func isDigits(s string) bool {
 }
 
 // ValidateClientID accepts an Application (client) ID GUID (cleaned),
-// returned in lower case.
+// returned in lower case. A client secret Value pasted here is recognised
+// (LooksLikeSecret) and refused without being echoed.
 func ValidateClientID(s string) (string, error) {
 	v := CleanPaste(s)
 	fe := func(msg string) (string, error) {
@@ -197,6 +254,8 @@ func ValidateClientID(s string) (string, error) {
 		return fe("is empty")
 	case isGUID(v):
 		return strings.ToLower(v), nil
+	case LooksLikeSecret(s):
+		return "", &FieldError{Field: FieldClientID, Message: secretInIDField, Hint: hintSecretNotID}
 	case strings.Contains(v, "."):
 		return fe("is a GUID, not a name; the domain belongs in the Directory (tenant) ID field")
 	}

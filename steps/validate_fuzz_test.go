@@ -81,9 +81,23 @@ func fuzzValidator(f *testing.F, validate func(string) (string, error)) {
 	})
 }
 
+// noSecretEcho fails validate's result when s looks like a client secret
+// and the error repeats it.
+func noSecretEcho(s string, err error) error {
+	if err != nil && LooksLikeSecret(s) {
+		if c := cleanPaste(s, false); strings.Contains(err.Error(), c) {
+			return errors.New("the error repeats a secret-shaped value")
+		}
+	}
+	return nil
+}
+
 func FuzzValidateTenant(f *testing.F) {
 	fuzzValidator(f, func(s string) (string, error) {
 		v, err := ValidateTenant(s)
+		if e := noSecretEcho(s, err); e != nil {
+			return "", e
+		}
 		if err == nil && !isGUID(v) && !strings.Contains(v, ".") {
 			return "", errors.New("accepted a tenant that is neither a GUID nor a dotted domain")
 		}
@@ -94,6 +108,9 @@ func FuzzValidateTenant(f *testing.F) {
 func FuzzValidateClientID(f *testing.F) {
 	fuzzValidator(f, func(s string) (string, error) {
 		v, err := ValidateClientID(s)
+		if e := noSecretEcho(s, err); e != nil {
+			return "", e
+		}
 		if err == nil && (!isGUID(v) || v != strings.ToLower(v)) {
 			return "", errors.New("accepted a client ID that is not a lower-case GUID")
 		}

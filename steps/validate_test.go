@@ -114,6 +114,57 @@ func TestValidateClientID(t *testing.T) {
 	}
 }
 
+// A client secret Value pasted into an ID field is recognised and refused
+// with where it belongs, and the error never repeats it.
+func TestSecretInIDField(t *testing.T) {
+	secrets := []string{
+		"Sbx8Q~sandbox.Secret-Value_0123456789abcdEF", // today's Entra format: "~" at 4 or 5
+		" 'abc8Q~Xy7.Zz_kL-mN0pQrS1tUv2wXyZ3aB4cD5e'\n",
+		"Jk3l+7/AbCdEfGhIjKlMnOpQrStUvWxYz0123=", // older base64-style Values
+		"xYz8q~short",
+	}
+	for _, v := range secrets {
+		if !LooksLikeSecret(v) {
+			t.Errorf("LooksLikeSecret(%q) = false", v)
+		}
+		for _, f := range []struct {
+			name     string
+			validate func(string) (string, error)
+		}{{FieldTenant, ValidateTenant}, {FieldClientID, ValidateClientID}} {
+			got, err := f.validate(v)
+			fieldErr(t, v, err, f.name, "looks like a client secret Value; it goes in the Client secret step")
+			var fe *FieldError
+			if errors.As(err, &fe) {
+				clean := cleanPaste(v, false)
+				for _, text := range []string{fe.Error(), fe.Message, fe.Hint} {
+					if strings.Contains(text, clean) || strings.Contains(text, clean[:8]) {
+						t.Errorf("%s error repeats the secret: %q", f.name, text)
+					}
+				}
+			}
+			if got != "" {
+				t.Errorf("%s accepted a secret", f.name)
+			}
+		}
+	}
+	notSecrets := []string{
+		"7c1f3b2a-5d4e-4f60-9a8b-2c3d4e5f6a7b",
+		"7c1f3b2a5d4e4f609a8b2c3d4e5f6a7b", // a GUID without hyphens
+		"contoso.onmicrosoft.com",
+		"Contoso-Production-Tenant.onmicrosoft.com",
+		"pim-notifications@contoso.com",
+		"https://login.microsoftonline.com/contoso.com/v2.0",
+		"PIM Mail",
+		"organizations",
+		"",
+	}
+	for _, v := range notSecrets {
+		if LooksLikeSecret(v) {
+			t.Errorf("LooksLikeSecret(%q) = true", v)
+		}
+	}
+}
+
 func TestValidateSecret(t *testing.T) {
 	ok := []struct{ in, want string }{
 		{"Sbx8Q~sandbox.Secret-Value_0123456789abcdEF", "Sbx8Q~sandbox.Secret-Value_0123456789abcdEF"},

@@ -99,10 +99,10 @@ func (c checker) update(msg tea.Msg) (checker, tea.Cmd) {
 	return c, nil
 }
 
-// view is the spinner line while a check runs, else "".
-func (c checker) view() string {
+// view is the spinner line while a check runs, wrapped to width, else "".
+func (c checker) view(width int) string {
 	if !c.running() {
 		return ""
 	}
-	return c.spinner.View() + " " + c.label + theme.faint.Render("  (esc cancels)")
+	return wrap(c.spinner.View()+" "+c.label+"  "+theme.faint.Render("(esc cancels)"), width)
 }

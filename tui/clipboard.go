@@ -12,8 +12,15 @@ import (
 // copiedMsg reports how writing the OSC 52 sequence went.
 type copiedMsg struct {
 	step steps.ID
+	what string // copiedCode or copiedCommand
 	err  error
 }
+
+// What a copy put on the clipboard.
+const (
+	copiedCode    = "code"    // the device code
+	copiedCommand = "command" // the command of a problem
+)
 
 // copyCmd puts text on the clipboard of the admin's own terminal with an
 // OSC 52 escape sequence, which travels over SSH to the local terminal.
@@ -27,13 +34,13 @@ type copiedMsg struct {
 // two apart, and an OSC sequence moves no cursor, so the screen is not
 // disturbed. Inside tmux the sequence is sent a second time wrapped for
 // tmux's passthrough, for setups where tmux does not forward plain OSC 52.
-func copyCmd(id steps.ID, out io.Writer, text string, tmux bool) tea.Cmd {
+func copyCmd(id steps.ID, what string, out io.Writer, text string, tmux bool) tea.Cmd {
 	return func() tea.Msg {
 		seq := osc52.New(text).String()
 		if tmux {
 			seq += osc52.New(text).Tmux().String()
 		}
 		_, err := io.WriteString(out, seq)
-		return copiedMsg{step: id, err: err}
+		return copiedMsg{step: id, what: what, err: err}
 	}
 }

@@ -38,7 +38,7 @@ func newCredentialsStep(c config.Config) credentialsStep {
 
 // Enter implements step.
 func (s credentialsStep) Enter(env stepEnv) (step, tea.Cmd) {
-	s.formBase = s.enter(env)
+	s.formBase, _ = s.enter(env)
 	s.cfg = env.cfg
 	s.saved = env.cfg.Relay.Password
 	ph := "optional"
@@ -69,7 +69,7 @@ func (s credentialsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			return s.submit()
 		}
 		var cmd tea.Cmd
-		s.formBase, cmd, _ = s.key(msg)
+		s.formBase, cmd, _ = s.key(msg, s.layout())
 		return s, cmd, stay
 	case resultMsg:
 		var ok bool
@@ -78,7 +78,7 @@ func (s credentialsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		}
 		if msg.err != nil {
 			_, pass := s.creds()
-			s.problem = s.problem.set(problemOf(msg.err, pass))
+			s.formBase = s.fail(msg.err, pass)
 			return s, nil, stay
 		}
 		return s, nil, next
@@ -103,22 +103,25 @@ func (s credentialsStep) submit() (step, tea.Cmd, outcome) {
 	if s.formBase, ok = s.showErrors(errs); !ok {
 		return s, nil, stay
 	}
-	s.problem = s.problem.set(nil)
+	s.problem, s.okLine, s.note = problemBox{}, "", ""
 	if user == "" {
 		return s, nil, next
 	}
 	c, run := s.Apply(s.cfg), s.run
 	var cmd tea.Cmd
-	s.check, cmd = s.check.start("probe", "Checking that "+hostPort(c.Relay.Host, c.Relay.Port)+" offers AUTH…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = s.begin("probe", "Checking that "+hostPort(c.Relay.Host, c.Relay.Port)+" offers AUTH…", func(ctx context.Context) (any, error) {
 		return run.Probe(ctx, config.ProviderRelay, c)
 	})
 	return s, cmd, stay
 }
 
-// View implements step.
-func (s credentialsStep) View() string {
-	return s.compose("", s.status())
+// layout is the step's body.
+func (s credentialsStep) layout() arranged {
+	return s.arrange("", func(compact bool) []string { return []string{s.status(compact)} })
 }
+
+// View implements step.
+func (s credentialsStep) View() string { return s.layout().text }
 
 // Apply implements step.
 func (s credentialsStep) Apply(c config.Config) config.Config {
@@ -130,7 +133,7 @@ func (s credentialsStep) Apply(c config.Config) config.Config {
 func (s credentialsStep) Running() bool { return s.check.running() }
 
 // Cancel implements step.
-func (s credentialsStep) Cancel() step { s.check = s.check.stop(); return s }
+func (s credentialsStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s credentialsStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
@@ -140,6 +143,12 @@ func (s credentialsStep) Input() inputKind { return s.form.inputKind() }
 
 // AtFirst implements step.
 func (s credentialsStep) AtFirst() bool { return s.form.atFirst() }
+
+// Touched implements step.
+func (s credentialsStep) Touched() bool { return s.touched }
+
+// Command implements step.
+func (s credentialsStep) Command() string { return s.command() }
 
 // ShortHelp implements help.KeyMap.
 func (s credentialsStep) ShortHelp() []key.Binding { return s.helpKeys("continue") }

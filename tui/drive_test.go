@@ -40,11 +40,15 @@ var testProbe = steps.ProbeResult{
 	Banner:     "220 AM0PR02CA0001.outlook.office365.com Microsoft ESMTP MAIL Service ready",
 	TLSVersion: "TLS 1.3", StartTLS: true, CertSubject: "CN=outlook.com",
 	AuthMechs: []string{"LOGIN", "XOAUTH2"}, XOAUTH2: true,
+	// The stages as mailer.Probe names them.
 	Stages: []steps.Stage{
+		{Name: "dns", Duration: 2 * time.Millisecond, OK: true},
 		{Name: "connect", Duration: 12 * time.Millisecond, OK: true},
 		{Name: "greeting", Duration: 300 * time.Microsecond, OK: true},
-		{Name: "STARTTLS", Duration: 30 * time.Millisecond, OK: true},
-		{Name: "EHLO", Duration: 8 * time.Millisecond, OK: true},
+		{Name: "ehlo", Duration: 5 * time.Millisecond, OK: true},
+		{Name: "starttls", Duration: 30 * time.Millisecond, OK: true},
+		{Name: "ehlo-tls", Duration: 8 * time.Millisecond, OK: true},
+		{Name: "quit", Duration: 1 * time.Millisecond, OK: true},
 	},
 }
 

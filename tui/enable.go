@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/steps"
@@ -13,6 +14,8 @@ import (
 
 // enableStep is the last step: the Enabled checkbox, which only a test
 // email that went through in this run unlocks, then Save, then the summary.
+// Ticked, enter saves and enables the provider; unticked (or untested),
+// enter saves the settings only, and the provider enabled before stays so.
 type enableStep struct {
 	info       steps.Info
 	run        *steps.Run
@@ -24,11 +27,16 @@ type enableStep struct {
 	needs      bool // Start.NeedsConsent: the file could not be read
 	loadErr    error
 	asking     bool // the overwrite question is shown
+	askEnable  bool // what the question is for: save and enable, or settings only
 	consent    bool
 	note       string // why enter or space did nothing
 	check      checker
 	problem    problemBox
+	basis      basis // what the problem was computed from
 	summary    *steps.SaveSummary
+	onlySaved  bool // the summary is of a save without enabling
+	touched    bool
+	pos        scrollPos
 	width      int
 	height     int
 }
@@ -49,26 +57,53 @@ func (s enableStep) Enter(env stepEnv) (step, tea.Cmd) {
 	if !s.tested {
 		s.ticked = false
 	}
+	if now := inputsOf(steps.StepEnable, env.cfg, env.provider); now != s.basis {
+		s.basis, s.problem, s.pos = now, problemBox{}, scrollPos{}
+	}
 	s.note = ""
 	return s, nil
+}
+
+// canSaveSettings reports whether enter may save the settings without
+// enabling them: not for the provider enabled now, whose settings are live
+// (steps.Run.SaveSettings keeps them as they are); its new settings are
+// saved by saving and enabling it, after a test.
+func (s enableStep) canSaveSettings() bool { return s.enabledNow != s.provider }
+
+// refusal says why enter does nothing now.
+func (s enableStep) refusal() string {
+	if !s.tested {
+		return untested
+	}
+	return "Tick Enabled first: " + s.provider.Label() + " is enabled now, and its new settings are saved by saving and enabling it."
 }
 
 // Update implements step.
 func (s enableStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
-		if s.check.running() || s.summary != nil {
+		if s.check.running() {
+			return s, nil, stay
+		}
+		if s.summary != nil {
+			if pos, ok := s.layout().scroll(msg, true); ok {
+				s.pos = pos
+			}
 			return s, nil, stay
 		}
 		if s.asking {
 			switch {
 			case key.Matches(msg, keys.Yes):
 				s.asking, s.consent = false, true
-				return s.save()
+				return s.save(s.askEnable)
 			case key.Matches(msg, keys.No), key.Matches(msg, keys.Enter):
 				s.asking = false
 				s.note = "Nothing was saved. Move or repair the file and press enter, or quit with ctrl+c."
 			}
+			return s, nil, stay
+		}
+		if pos, ok := s.layout().scroll(msg, true); ok {
+			s.pos = pos
 			return s, nil, stay
 		}
 		switch {
@@ -77,20 +112,23 @@ func (s enableStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 				s.note = untested
 				return s, nil, stay
 			}
-			s.ticked, s.note = !s.ticked, ""
+			s.ticked, s.note, s.touched = !s.ticked, "", true
 		case key.Matches(msg, keys.Enter):
+			enable := s.tested && s.ticked
 			switch {
-			case !s.tested:
-				s.note = untested
-			case !s.ticked:
-				s.note = "Tick Enabled with space first: saving always enables " + s.provider.Label() + "."
+			case !enable && !s.canSaveSettings():
+				s.note = s.refusal()
 			case s.needs && !s.consent:
-				s.asking, s.note = true, ""
+				s.asking, s.askEnable, s.note = true, enable, ""
 			default:
-				return s.save()
+				return s.save(enable)
 			}
 		case key.Matches(msg, detailsKey(false)):
 			s.problem = s.problem.toggle()
+			s.pos = scrollPos{}
+			if s.problem.showRaw {
+				s.pos = anchored(detailsAnchor)
+			}
 		}
 		return s, nil, stay
 	case resultMsg:
@@ -99,11 +137,12 @@ func (s enableStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			return s, nil, stay
 		}
 		if msg.err != nil {
-			s.problem = s.problem.set(problemOf(msg.err, s.cfg.Entra.ClientSecret, s.cfg.Relay.Password))
+			s.problem = s.problem.set(problemOf(msg.err, s.cfg.Entra.ClientSecret, s.cfg.Relay.Password, s.cfg.Local.Password))
+			s.pos = scrollPos{}
 			return s, nil, stay
 		}
 		if sum, ok := msg.val.(steps.SaveSummary); ok {
-			s.summary = &sum
+			s.summary, s.onlySaved = &sum, sum.SettingsOnly || msg.op == "settings"
 		}
 		return s, nil, stay
 	}
@@ -112,13 +151,20 @@ func (s enableStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	return s, cmd, stay
 }
 
-// save writes the configuration, in a tea.Cmd (file I/O stays out of Update).
-func (s enableStep) save() (step, tea.Cmd, outcome) {
-	s.problem, s.note = problemBox{}, ""
+// save writes the configuration, in a tea.Cmd (file I/O stays out of
+// Update): enabling the provider, or the settings only.
+func (s enableStep) save(enable bool) (step, tea.Cmd, outcome) {
+	s.problem, s.note, s.pos, s.touched = problemBox{}, "", scrollPos{}, true
 	c, p, overwrite, run := s.cfg, s.provider, s.consent, s.run
 	var cmd tea.Cmd
-	s.check, cmd = s.check.start("save", "Saving…", func(context.Context) (any, error) {
-		return run.Save(c, p, overwrite)
+	if enable {
+		s.check, cmd = s.check.start("save", "Saving…", func(context.Context) (any, error) {
+			return run.Save(c, p, overwrite)
+		})
+		return s, cmd, stay
+	}
+	s.check, cmd = s.check.start("settings", "Saving the settings…", func(context.Context) (any, error) {
+		return run.SaveSettings(c, overwrite)
 	})
 	return s, cmd, stay
 }
@@ -131,16 +177,39 @@ func (s enableStep) saved() (steps.SaveSummary, bool) {
 	return *s.summary, true
 }
 
-// View implements step.
-func (s enableStep) View() string {
-	if s.summary != nil {
-		return s.summaryView()
+// stays says which provider stays enabled when only the settings are saved.
+func (s enableStep) stays() string {
+	if s.enabledNow == config.ProviderNone {
+		return "no provider will be enabled"
 	}
-	box := "[ ]"
+	return s.enabledNow.Label() + " stays enabled"
+}
+
+// layout is the step's body.
+func (s enableStep) layout() arranged {
+	if s.summary != nil {
+		return arrange("", "?", s.width, s.height, s.pos, func(detail) (string, string) { return "", s.summaryView() })
+	}
+	return arrange(s.info.Help, "?", s.width, s.height, s.pos, func(d detail) (string, string) { return "", s.rest(d.compact) })
+}
+
+// View implements step.
+func (s enableStep) View() string { return s.layout().text }
+
+// rest is the body below the intro: the checkbox, what enter does now and
+// what it writes where.
+func (s enableStep) rest(compact bool) string {
+	box, beside := "[ ]", "PIM mail goes out through "+s.provider.Label()
 	if s.ticked {
 		box = "[x]"
 	}
-	check := theme.focus.Render("› "+box+" Enabled") + "  " + theme.faint.Render("PIM mail goes out through "+s.provider.Label())
+	if !s.tested {
+		beside = "locked: no test email went through in this run"
+	}
+	check := theme.focus.Render("› "+box+" Enabled") + "  " + theme.faint.Render(beside)
+	if lipgloss.Width(check) > s.width {
+		check = theme.focus.Render("› "+box+" Enabled") + "\n" + theme.faint.Render(wrap(beside, s.width))
+	}
 	var notes []string
 	if !s.tested {
 		notes = append(notes, theme.warn.Render(wrap(untested, s.width)))
@@ -151,18 +220,32 @@ func (s enableStep) View() string {
 	if s.run != nil {
 		path = s.run.Env().ConfigPath
 	}
-	// Paths stand on lines of their own: easy to copy, and their length
-	// never reflows the sentences around them.
-	what := "Saving enables " + s.provider.Label()
-	if s.enabledNow != config.ProviderNone && s.enabledNow != s.provider {
-		what += " and disables " + s.enabledNow.Label() + " (its settings are kept)"
-	} else {
-		what += "; the other providers stay disabled, their settings kept"
+	// What enter does now. Paths stand on lines of their own: easy to
+	// copy, and their length never reflows the sentences around them.
+	var what string
+	switch {
+	case s.tested && s.ticked:
+		what = "Enter saves and enables " + s.provider.Label()
+		if s.enabledNow != config.ProviderNone && s.enabledNow != s.provider {
+			what += " and disables " + s.enabledNow.Label() + " (its settings are kept)"
+		} else {
+			what += "; the other providers stay disabled, their settings kept"
+		}
+		what += ". It writes:"
+	case s.tested && s.canSaveSettings():
+		what = "Tick Enabled (space) and press enter to save and enable " + s.provider.Label() +
+			". Enter without the tick saves the settings only; " + s.stays() + ". It writes:"
+	case s.tested:
+		what = s.provider.Label() + " is enabled now: tick Enabled (space) and press enter to save its new settings. It writes:"
+	case s.canSaveSettings():
+		what = "Enter saves these settings without enabling them; " + s.stays() + ". It writes:"
+	default:
+		what = s.provider.Label() + " is enabled now, so its settings are saved only after a test email " +
+			"went through with them. Nothing is written yet to:"
 	}
-	what += ". It writes:"
-	files := "  " + path
+	files := wrap("  "+path, s.width)
 	if s.provider == config.ProviderEntra {
-		files += "\n  " + theme.faint.Render("and the mailbox's sign-in to the token cache beside it")
+		files += "\n" + theme.faint.Render(wrap("  and the mailbox's sign-in to the token cache beside it", s.width))
 	}
 	var ask string
 	if s.asking {
@@ -175,12 +258,11 @@ func (s enableStep) View() string {
 	var status string
 	switch {
 	case s.check.running():
-		status = s.check.view()
+		status = s.check.view(s.width)
 	case s.problem.p != nil:
-		status = s.problem.view(s.width, detailsKey(false).Help().Key)
+		status = s.problem.view(s.width, compact)
 	}
-	rest := joinBlocks(check, strings.Join(notes, "\n"), theme.faint.Render(wrap(what, s.width))+"\n"+files, ask, status)
-	return joinBlocks(introFit(s.info.Help, "?", s.width, s.height, rest), rest)
+	return joinBlocks(check, strings.Join(notes, "\n"), theme.faint.Render(wrap(what, s.width))+"\n"+files, ask, status)
 }
 
 // summaryView says what was saved where, and what to tell the organisation.
@@ -189,24 +271,48 @@ func (s enableStep) summaryView() string {
 	row := func(label, v string) string {
 		return "  " + theme.faint.Render(padRight(label, 13)) + v
 	}
-	rows := []string{row("Config", ""), "    " + sum.ConfigPath}
+	rows := []string{row("Config", ""), wrap("    "+sum.ConfigPath, s.width)}
 	if sum.CachePath != "" {
-		rows = append(rows, row("Token cache", ""), "    "+sum.CachePath)
+		rows = append(rows, row("Token cache", ""), wrap("    "+sum.CachePath, s.width))
 	}
 	if sum.Mailbox != "" {
 		rows = append(rows, row("Mailbox", sum.Mailbox))
 	}
-	disabled := "none (no other provider was enabled)"
-	if len(sum.Disabled) > 0 {
-		var names []string
-		for _, p := range sum.Disabled {
-			names = append(names, p.Label())
+	if s.onlySaved {
+		enabled := "none"
+		if sum.Provider != config.ProviderNone {
+			enabled = sum.Provider.Label() + " (unchanged)"
 		}
-		disabled = strings.Join(names, ", ") + " (settings kept)"
+		rows = append(rows, row("Enabled", enabled))
+	} else {
+		disabled := "none (no other provider was enabled)"
+		if len(sum.Disabled) > 0 {
+			var names []string
+			for _, p := range sum.Disabled {
+				names = append(names, p.Label())
+			}
+			disabled = strings.Join(names, ", ") + " (settings kept)"
+		}
+		rows = append(rows, row("Disabled", disabled))
 	}
-	rows = append(rows, row("Disabled", disabled))
+	if sum.Backup != "" {
+		rows = append(rows, row("Old file kept", ""), wrap("    "+sum.Backup, s.width),
+			theme.faint.Render(wrap("    its settings are not in the new file", s.width)))
+	}
 	for i := range rows {
 		rows[i] = strings.TrimRight(wrap(rows[i], s.width), " ")
+	}
+	if s.onlySaved {
+		var kept string
+		if len(sum.NotSaved) > 0 {
+			kept = theme.warn.Render(wrap("⚠ Kept as they were, because "+sum.Provider.Label()+" sends with them now and the "+
+				"changes were not tested: "+strings.Join(sum.NotSaved, "; ")+".", s.width))
+		}
+		return joinBlocks(
+			theme.ok.Render(wrap("✓ Saved the settings of "+s.provider.Label()+"; it is not enabled.", s.width)),
+			strings.Join(rows, "\n"), kept,
+			wrap("To switch to "+s.provider.Label()+", run pimmail again, send a test email and tick Enabled.", s.width),
+			theme.faint.Render("Press enter or q to quit."))
 	}
 	var tell string
 	switch sum.Provider {
@@ -222,7 +328,7 @@ func (s enableStep) summaryView() string {
 			hostPort(s.cfg.Local.Host, s.cfg.Local.Port) + ") as " + s.cfg.Email.From + "."
 	}
 	return joinBlocks(
-		theme.ok.Render("✓ Saved. "+sum.Provider.Label()+" is enabled."),
+		theme.ok.Render(wrap("✓ Saved. "+sum.Provider.Label()+" is enabled.", s.width)),
 		strings.Join(rows, "\n"),
 		wrap(tell, s.width),
 		theme.faint.Render("Press enter or q to quit."))
@@ -248,7 +354,18 @@ func (s enableStep) Input() inputKind { return inputNone }
 // AtFirst implements step.
 func (s enableStep) AtFirst() bool { return true }
 
-// ShortHelp implements help.KeyMap.
+// Touched implements step.
+func (s enableStep) Touched() bool { return s.touched }
+
+// Command implements step.
+func (s enableStep) Command() string {
+	if s.asking || s.summary != nil || s.check.running() {
+		return ""
+	}
+	return s.problem.command()
+}
+
+// ShortHelp implements help.KeyMap: only the keys that do something now.
 func (s enableStep) ShortHelp() []key.Binding {
 	switch {
 	case s.summary != nil:
@@ -258,7 +375,17 @@ func (s enableStep) ShortHelp() []key.Binding {
 	case s.asking:
 		return []key.Binding{keys.Yes, keys.No}
 	}
-	ks := []key.Binding{keys.Toggle, withHelp(keys.Enter, "save")}
+	var ks []key.Binding
+	switch {
+	case s.tested && s.ticked:
+		ks = []key.Binding{withHelp(keys.Enter, "save and enable"), withHelp(keys.Toggle, "untick")}
+	case s.tested && s.canSaveSettings():
+		ks = []key.Binding{withHelp(keys.Enter, "save settings only"), withHelp(keys.Toggle, "tick Enabled")}
+	case s.tested:
+		ks = []key.Binding{withHelp(keys.Toggle, "tick Enabled")}
+	case s.canSaveSettings():
+		ks = []key.Binding{withHelp(keys.Enter, "save settings only")}
+	}
 	if s.problem.hasRaw() {
 		ks = append(ks, detailsKey(false))
 	}

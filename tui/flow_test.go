@@ -525,7 +525,7 @@ func TestFailuresAreDiagnosed(t *testing.T) {
 			m = f.waitText("Transcript (secrets masked")
 			f.keys("pgdown", "pgdown", "pgdown")
 			m = f.snap()
-			if !strings.Contains(flat(m.test.vp.View()), tc.raw) && !strings.Contains(flat(strings.Join(m.test.result.Transcript, " ")), tc.raw) {
+			if !strings.Contains(flat(m.View()), tc.raw) && !strings.Contains(flat(strings.Join(m.test.result.Transcript, " ")), tc.raw) {
 				t.Errorf("the transcript lacks %q:\n%s", tc.raw, strings.Join(m.test.result.Transcript, "\n"))
 			}
 			f.keys("enter")
@@ -590,5 +590,74 @@ func TestEscCancelsAHangingCheck(t *testing.T) {
 	m, _ = send(t, m, r)
 	if m.localSrv.problem.p != nil || m.cur != steps.StepServer {
 		t.Errorf("the cancelled probe's result was shown: %+v", m.localSrv.problem.p)
+	}
+}
+
+func TestSaveSettingsWithoutEnabling(t *testing.T) {
+	dir := t.TempDir()
+	sb := startSandbox(t, dir)
+	path := filepath.Join(dir, "pimmail", "config.json")
+
+	// Run 1: SMTP Relay, enabled.
+	f := newFlow(t, sb, dir, 80, 24)
+	f.keys("up", "enter")
+	f.waitStep(steps.StepServer)
+	f.keys("enter")
+	f.waitText("answers with STARTTLS (required)")
+	f.keys("enter")
+	f.waitStep(steps.StepCredentials)
+	f.keys("enter")
+	f.waitStep(steps.StepTest)
+	f.keys("ctrl+u")
+	f.paste("pim@" + sandbox.RelayDomain)
+	f.keys("enter")
+	f.waitText("✓ Test email sent")
+	f.keys("enter")
+	f.waitStep(steps.StepEnable)
+	f.keys("space", "enter")
+	f.waitText("✓ Saved. SMTP Relay is enabled.")
+	f.finish()
+
+	// Run 2: Entra up to the test, which is skipped: its settings are saved,
+	// SMTP Relay stays enabled.
+	f = newFlow(t, sb, dir, 80, 24)
+	f.keys("down", "enter")
+	f.waitStep(steps.StepIDs)
+	f.paste(sandbox.DefaultTenantID)
+	f.keys("tab")
+	f.paste(sandbox.DefaultClientID)
+	f.keys("enter")
+	f.waitStep(steps.StepSecret)
+	f.paste(sandbox.DefaultClientSecret)
+	f.keys("enter")
+	f.wait("the mailbox to sign in", func(m Model) bool { return m.cur == steps.StepLogon && m.logon.phase == logonSignedIn })
+	f.keys("enter")
+	f.waitStep(steps.StepSmartHost)
+	f.keys("enter")
+	f.waitText("is ready for OAuth2 mail")
+	f.keys("enter")
+	f.waitStep(steps.StepTest)
+	f.keys("ctrl+n")
+	m := f.waitStep(steps.StepEnable)
+	if v := flat(m.View()); !strings.Contains(v, "enter save settings only") || strings.Contains(v, "space") {
+		t.Errorf("footer:\n%s", m.View())
+	}
+	f.keys("enter")
+	m = f.waitText("✓ Saved the settings of Microsoft Entra ID SMTP Client; it is not enabled.")
+	if !strings.Contains(flat(m.View()), "Enabled SMTP Relay (unchanged)") {
+		t.Errorf("summary:\n%s", m.View())
+	}
+	final := f.finish()
+	if sum, ok := final.Saved(); !ok || !sum.SettingsOnly {
+		t.Errorf("Saved() = %+v, %v", sum, ok)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, path)
+	if cfg.Enabled != config.ProviderRelay || cfg.Entra.TenantID != sandbox.DefaultTenantID ||
+		cfg.Entra.ClientID != sandbox.DefaultClientID || cfg.Entra.Mailbox != sandbox.DefaultMailbox {
+		t.Errorf("after saving the settings only: enabled %s, entra %+v", cfg.Enabled, cfg.Entra)
 	}
 }

@@ -32,6 +32,9 @@ type field struct {
 	choices []string
 	choice  int
 	err     string // the inline validation error, "" when none
+	// free is true when "?" is a valid character of the value (secrets,
+	// names): then "?" is typed, not help.
+	free bool
 }
 
 // newInput returns a text input set up the wizard's way: no prompt (the
@@ -61,7 +64,7 @@ func newSecretField(label, help, placeholder string) field {
 	in := newInput("", placeholder, 1024)
 	in.EchoMode = textinput.EchoPassword
 	in.EchoCharacter = '*'
-	return field{kind: secretField, label: label, help: help, input: in}
+	return field{kind: secretField, label: label, help: help, input: in, free: true}
 }
 
 // newChoiceField returns a field that picks one of choices.
@@ -137,13 +140,14 @@ func (f form) inputKind() inputKind {
 	if len(f.fields) == 0 {
 		return inputNone
 	}
-	switch f.fields[f.focus].kind {
-	case textField:
-		return inputText
-	case secretField:
-		return inputSecret
+	fl := f.fields[f.focus]
+	switch {
+	case fl.kind == choiceField:
+		return inputNone
+	case fl.free:
+		return inputFree
 	}
-	return inputNone
+	return inputText
 }
 
 // value returns field i's text as typed.
@@ -159,6 +163,7 @@ func (f form) setValue(i int, v string) form {
 	}
 	f.fields = slices.Clone(f.fields)
 	f.fields[i].input.SetValue(v)
+	f.fields[i].input.CursorEnd() // the cleaned value replaces the typed one whole
 	return f
 }
 
@@ -255,6 +260,44 @@ func (f form) update(msg tea.Msg) (form, tea.Cmd, bool) {
 	}
 }
 
+// unfocused draws a field without the focus: the value (masked for a
+// secret) from its start, cut with a trailing "…" when it is wider than the
+// input, or the placeholder. (The text input itself would show whatever
+// window the cursor left, with no sign that anything is cut.)
+func (f form) unfocused(fl field) string {
+	v := fl.input.Value()
+	if v == "" {
+		return theme.faint.Render(ansi.Truncate(fl.input.Placeholder, fl.input.Width, "…"))
+	}
+	if fl.kind == secretField {
+		v = strings.Repeat(string(fl.input.EchoCharacter), len([]rune(v)))
+	}
+	return ansi.Truncate(v, fl.input.Width, "…")
+}
+
+// focused draws the field with the focus: the text input, and a leading
+// "…" when the cursor is at the end and the value's start has scrolled
+// out of view, as unfocused fields mark their cut end.
+func (f form) focused(fl field) string {
+	v := strings.TrimRight(fl.input.View(), " ")
+	if n := len([]rune(fl.input.Value())); n > fl.input.Width && fl.input.Position() == n {
+		v = ansi.TruncateLeft(v, 1, "…")
+	}
+	return v
+}
+
+// fieldsHelp lists each field's help line, for the help screen (the form
+// leaves them out when space is short).
+func (f form) fieldsHelp() string {
+	var lines []string
+	for _, fl := range f.fields {
+		if fl.help != "" {
+			lines = append(lines, fl.label+": "+fl.help)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // view draws the fields: label and value on one line, the error (or, with
 // fieldHelp, the help) indented below. The focused field is marked with ›
 // so the focus shows without colour.
@@ -271,16 +314,18 @@ func (f form) view(fieldHelp bool) string {
 		}
 		b.WriteString(lab.Render(mark + padRight(fl.label, lw)))
 		b.WriteString("  ")
-		switch fl.kind {
-		case choiceField:
+		switch {
+		case fl.kind == choiceField:
 			c := fl.choices[fl.choice]
 			if i == f.focus {
 				b.WriteString("‹ " + theme.value.Render(c) + " ›")
 			} else {
 				b.WriteString("  " + c)
 			}
+		case i == f.focus:
+			b.WriteString(f.focused(fl))
 		default:
-			b.WriteString(strings.TrimRight(fl.input.View(), " "))
+			b.WriteString(f.unfocused(fl))
 		}
 		sub, style := "", theme.faint
 		if fieldHelp {

@@ -1,19 +1,51 @@
 package tui
 
 import (
+	"context"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
+	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
 )
+
+// basis is what a step's check result was computed from beyond its own
+// fields: the earlier steps' values that matter to it (see inputsOf).
+type basis struct {
+	cfg      config.Config
+	provider config.Provider
+}
+
+// inputsOf is the part of the configuration so far that step id's check
+// depends on, besides the step's own fields. When it changes (the admin went
+// back and changed an earlier step) the step's result and problem no longer
+// hold and are cleared.
+func inputsOf(id steps.ID, c config.Config, p config.Provider) basis {
+	switch id {
+	case steps.StepSecret, steps.StepLogon:
+		// CheckApp and the sign-in are about this tenant and app.
+		return basis{cfg: config.Config{Entra: config.Entra{TenantID: c.Entra.TenantID, ClientID: c.Entra.ClientID, Cloud: c.Entra.Cloud}}}
+	case steps.StepCredentials:
+		return basis{cfg: config.Config{Relay: config.SMTP{Host: c.Relay.Host, Port: c.Relay.Port, TLS: c.Relay.TLS}}}
+	case steps.StepTest:
+		// Everything but the test step's own fields (From, display name).
+		c.Email = config.Email{}
+		return basis{cfg: c, provider: p}
+	case steps.StepEnable:
+		return basis{cfg: c, provider: p}
+	}
+	// The IDs, the smart host and the server are checked on their own fields only.
+	return basis{}
+}
 
 // formBase is what the steps with fields share: the form, the check that
 // runs on Enter, the inline problem and the success line. Steps embed it
 // and call its methods, which return the changed copy.
 type formBase struct {
+	id      steps.ID
 	info    steps.Info
 	run     *steps.Run
 	hints   *steps.Hints
@@ -21,31 +53,74 @@ type formBase struct {
 	check   checker
 	problem problemBox
 	okLine  string // what the last successful check found
+	note    string // a short note, e.g. "Cancelled."
+	basis   basis  // what the shown result or problem was computed from
+	touched bool   // something was typed or checked in this run
+	pos     scrollPos
 	width   int
 	height  int
 }
 
 // newFormBase returns the base of step id with fields.
 func newFormBase(id steps.ID, fields ...field) formBase {
-	return formBase{form: newForm(fields...), check: newChecker(id), width: 78, height: 20}
+	return formBase{id: id, form: newForm(fields...), check: newChecker(id), width: 78, height: 20}
 }
 
-// enter takes the environment's parts every form step needs.
-func (b formBase) enter(env stepEnv) formBase {
+// enter takes the environment's parts every form step needs. stale is true
+// when the earlier steps' values the shown result was computed from
+// changed: the result and problem are then cleared here, and the step
+// clears its own results.
+func (b formBase) enter(env stepEnv) (nb formBase, stale bool) {
 	b.info, b.run, b.hints = env.info, env.run, env.hints
-	return b
+	if now := inputsOf(b.id, env.cfg, env.provider); now != b.basis {
+		b.basis = now
+		b.okLine, b.note, b.problem, b.pos = "", "", problemBox{}, scrollPos{}
+		return b, true
+	}
+	return b, false
 }
 
 // typing reports whether a text field has the focus.
 func (b formBase) typing() bool { return b.form.inputKind() != inputNone }
 
-// key handles the keys every form step treats alike: field navigation,
-// the details toggle and editing. edited reports a changed value (the step
-// then forgets results that no longer hold, as this does with the problem
-// and the success line). Keys are ignored while a
-// check runs: its result is about the values as they were.
-func (b formBase) key(km tea.KeyMsg) (nb formBase, cmd tea.Cmd, edited bool) {
+// begin starts a check (see checker.start); the old result, problem and
+// note go.
+func (b formBase) begin(op, label string, fn func(ctx context.Context) (any, error)) (formBase, tea.Cmd) {
+	b.problem, b.okLine, b.note, b.pos = problemBox{}, "", "", scrollPos{}
+	b.touched = true
+	var cmd tea.Cmd
+	b.check, cmd = b.check.start(op, label, fn)
+	return b, cmd
+}
+
+// cancel stops the running check and says so.
+func (b formBase) cancel() formBase {
 	if b.check.running() {
+		b.note = "Cancelled."
+	}
+	b.check = b.check.stop()
+	return b
+}
+
+// fail shows the problem of a finished check.
+func (b formBase) fail(err error, secrets ...secret.Secret) formBase {
+	b.problem = b.problem.set(problemOf(err, secrets...))
+	b.pos = scrollPos{}
+	return b
+}
+
+// key handles the keys every form step treats alike: scrolling, field
+// navigation, the details toggle and editing. a is the step's body as
+// drawn now. edited reports a changed value (the step then forgets results
+// that no longer hold, as this does with the problem and the success line).
+// Keys are ignored while a check runs: its result is about the values as
+// they were.
+func (b formBase) key(km tea.KeyMsg, a arranged) (nb formBase, cmd tea.Cmd, edited bool) {
+	if b.check.running() {
+		return b, nil, false
+	}
+	if pos, ok := a.scroll(km, true); ok {
+		b.pos = pos
 		return b, nil, false
 	}
 	switch {
@@ -57,12 +132,17 @@ func (b formBase) key(km tea.KeyMsg) (nb formBase, cmd tea.Cmd, edited bool) {
 		return b, nil, false
 	case key.Matches(km, detailsKey(b.typing())):
 		b.problem = b.problem.toggle()
+		b.pos = scrollPos{}
+		if b.problem.showRaw {
+			b.pos = anchored(detailsAnchor)
+		}
 		return b, nil, false
 	}
 	b.form, cmd, edited = b.form.update(km)
 	if edited {
 		// Results and problems were about the values as they were.
-		b.okLine, b.problem = "", problemBox{}
+		b.okLine, b.note, b.problem, b.pos = "", "", problemBox{}, scrollPos{}
+		b.touched = true
 	}
 	return b, cmd, edited
 }
@@ -86,6 +166,7 @@ func (b formBase) showErrors(errs []error) (formBase, bool) {
 		}
 		return b, true
 	}
+	b.note = ""
 	if first > b.form.focus && strings.TrimSpace(b.form.value(first)) == "" && b.form.fields[first].err == "" {
 		b.form = b.form.focusOn(first)
 		return b, false
@@ -104,29 +185,30 @@ func (b formBase) setSize(width, height int) formBase {
 	return b
 }
 
-// compose lays out a form step's body: the help text (as much as fits),
-// before, the form, then after (status, results). When it is too tall the
-// fields' help lines go first: a problem or a result matters more.
-func (b formBase) compose(before string, after ...string) string {
-	var rest string
-	for _, fieldHelp := range []bool{true, false} {
-		rest = joinBlocks(append([]string{before, b.form.view(fieldHelp)}, after...)...)
-		if lipgloss.Height(rest) <= b.height {
-			break
+// arrange lays out a form step's body: the intro (as much as fits), before
+// (explanations above the fields, dropped with the field help), the form,
+// then what after draws (status, results), which scrolls when it must.
+func (b formBase) arrange(before string, after func(compact bool) []string) arranged {
+	return arrange(b.info.Help, helpKeyName(b.form.inputKind()), b.width, b.height, b.pos, func(d detail) (string, string) {
+		top := b.form.view(d.fieldHelp)
+		if d.fieldHelp {
+			top = joinBlocks(before, top)
 		}
-	}
-	return joinBlocks(introFit(b.info.Help, helpKeyName(b.form.inputKind()), b.width, b.height, rest), rest)
+		return top, joinBlocks(after(d.compact)...)
+	})
 }
 
-// status is the running check, the problem, or the success line.
-func (b formBase) status() string {
+// status is the running check, the problem, the success line or the note.
+func (b formBase) status(compact bool) string {
 	switch {
 	case b.check.running():
-		return b.check.view()
+		return b.check.view(b.width)
 	case b.problem.p != nil:
-		return b.problem.view(b.width, detailsKey(b.typing()).Help().Key)
+		return b.problem.view(b.width, compact)
 	case b.okLine != "":
 		return theme.ok.Render(wrap(b.okLine, b.width))
+	case b.note != "":
+		return theme.faint.Render(wrap(b.note, b.width))
 	}
 	return ""
 }
@@ -148,6 +230,17 @@ func (b formBase) helpKeys(enter string) []key.Binding {
 		ks = append(ks, detailsKey(b.typing()))
 	}
 	return ks
+}
+
+// fieldsHelp implements fieldHelper.
+func (b formBase) fieldsHelp() string { return b.form.fieldsHelp() }
+
+// command is the first command of the problem on screen.
+func (b formBase) command() string {
+	if b.check.running() {
+		return ""
+	}
+	return b.problem.command()
 }
 
 // joinBlocks joins the non-empty blocks of a view with blank lines.

@@ -37,27 +37,24 @@ func newHelp() help.Model {
 func (m Model) wide() bool { return m.width >= wideMin }
 
 // helpKeys is the footer's key map: the step's keys and the wizard's.
+// Every action has one key, named the same way on every step.
 func (m Model) helpKeys() helpMap {
 	st := m.current()
-	if m.help.ShowAll {
-		steps := st.ShortHelp()
-		full := [][]key.Binding{}
-		if len(steps) > 0 {
-			full = append(full, steps)
-		}
-		full = append(full, m.navKeys(), []key.Binding{withHelp(keys.Help, "close help"), keys.Quit})
-		return helpMap{full: full}
-	}
-	helpKey := keys.Help
-	if st.Input() == inputSecret {
-		helpKey = keys.HelpSecret
-	}
+	typing := st.Input() != inputNone
 	stepKeys := st.ShortHelp()
-	var tail []key.Binding
-	if nav := m.navKeys(); len(nav) > 0 {
-		tail = append(tail, nav[0]) // shift+tab is on the help screen
+	if st.Command() != "" && !m.confirmQuit && len(stepKeys) > 0 {
+		// Right after enter: the fix is what the admin needs now.
+		stepKeys = append(stepKeys[:1:1], append([]key.Binding{copyCommandKey(typing)}, stepKeys[1:]...)...)
 	}
-	tail = append(tail, helpKey)
+	if m.confirmQuit {
+		return helpMap{short: []key.Binding{withHelp(keys.Yes, "quit without saving"), withHelp(keys.No, "stay")}}
+	}
+	if m.help.ShowAll {
+		// The keys are listed on the help screen itself, where they have
+		// room at any width; the footer says how to leave and scroll it.
+		return helpMap{short: []key.Binding{withHelp(keys.Help, "close help"), scrollHelp, withHelp(keys.Quit, "quit")}}
+	}
+	tail := append(m.navKeys(), helpKeyFor(st.Input()))
 	// Drop the step's least important keys (the last) until the line fits:
 	// esc and the help key, which leads to all of them, always stay.
 	measure := m.help
@@ -71,7 +68,9 @@ func (m Model) helpKeys() helpMap {
 	}
 }
 
-// navKeys are the wizard's keys that apply on this step right now.
+// navKeys are the wizard's keys that apply on this step right now. Going
+// back is esc; shift+tab on the first field does the same, and the help
+// screen says so, but the footer names one key per action.
 func (m Model) navKeys() []key.Binding {
 	st := m.current()
 	_, saved := m.Saved()
@@ -82,24 +81,81 @@ func (m Model) navKeys() []key.Binding {
 		return []key.Binding{keys.Cancel}
 	case m.cur == steps.StepProvider:
 		return []key.Binding{withHelp(keys.Back, "quit")}
-	case st.AtFirst():
-		return []key.Binding{keys.Back, withHelp(keys.PrevField, "back")}
 	}
-	return []key.Binding{keys.Back, keys.PrevField}
+	return []key.Binding{keys.Back}
 }
 
-// helpScreen is the body while help is shown: the step's whole help text.
-func (m Model) helpScreen(width int) string {
+// fieldHelper is a step with fields whose help lines the help screen repeats
+// (the step drops them when space is short).
+type fieldHelper interface{ fieldsHelp() string }
+
+// allKeys are every key that works on the current step now, for the help
+// screen.
+func (m Model) allKeys() []key.Binding {
+	st := m.current()
+	typing := st.Input() != inputNone
+	ks := st.ShortHelp()
+	if st.Command() != "" {
+		ks = append(ks, copyCommandKey(typing))
+	}
+	nav := m.navKeys()
+	ks = append(ks, nav...)
+	if len(nav) > 0 && nav[0].Help().Desc == "back" {
+		ks = append(ks, withHelp(keys.PrevField, "previous field; on the first field, back"))
+	}
+	return append(ks, withHelp(scrollHelp, "scroll where \"↓ more\" shows"),
+		withHelp(keys.Help, "this help"), withHelp(keys.HelpTyping, "this help, also in fields where ? is text"), keys.Quit)
+}
+
+// helpText is the help screen's text: the step's whole help, its fields'
+// help, and every key that works here.
+func (m Model) helpText(width int) string {
 	i, seq := m.index()
 	if i >= len(seq) {
 		return ""
 	}
-	return theme.header.Render("Help: "+seq[i].Title) + "\n\n" + wrap(seq[i].Help, width)
+	text := theme.header.Render("Help: "+seq[i].Title) + "\n\n" + wrap(seq[i].Help, width)
+	if f, ok := m.current().(fieldHelper); ok {
+		text = joinBlocks(text, wrap(f.fieldsHelp(), width))
+	}
+	var ks []string
+	seen := map[string]bool{}
+	for _, b := range m.allKeys() {
+		h := b.Help()
+		if h.Key == "" || seen[h.Key] {
+			continue
+		}
+		seen[h.Key] = true
+		line := "  " + theme.helpKey.Render(padRight(h.Key, 10)) + " " + h.Desc
+		ks = append(ks, strings.ReplaceAll(wrap(line, width), "\n", "\n"+strings.Repeat(" ", 13)))
+	}
+	return joinBlocks(text, theme.header.Render("Keys")+"\n"+strings.Join(ks, "\n"))
 }
 
-// footerHeight is how many lines the help takes.
+// helpLayout is the help screen's body, scrolling when it is long.
+func (m Model) helpLayout() arranged {
+	w, h := m.bodySize()
+	return arrange("", "", w, h, m.helpPos, func(detail) (string, string) { return "", m.helpText(w) })
+}
+
+// confirmText is the question esc on the first step asks.
+func (m Model) confirmText(width int) string {
+	return theme.warn.Render(wrap("Quit without saving? (y/n)", width)) + "\n" +
+		theme.faint.Render(wrap("What was typed and checked in this run is lost; the saved configuration stays as it was.", width))
+}
+
+// footer is the keys, or the flash note in their place.
+func (m Model) footer() string {
+	if m.flash != "" {
+		return wrap(m.flash, m.width-2*margin)
+	}
+	// The help screen lists the keys in its body; the footer stays one line.
+	return m.help.ShortHelpView(m.helpKeys().short)
+}
+
+// footerHeight is how many lines the footer takes.
 func (m Model) footerHeight() int {
-	return lipgloss.Height(m.help.View(m.helpKeys()))
+	return lipgloss.Height(m.footer())
 }
 
 // bodySize is the size left for the current step's body.
@@ -175,15 +231,22 @@ func fit(s string, width, height int) string {
 func (m Model) frame() string {
 	w, h := m.bodySize()
 	rule := theme.rule.Render(strings.Repeat("─", max(0, m.width-2*margin)))
-	view := m.current().View()
-	if m.help.ShowAll {
-		view = m.helpScreen(w)
+	var view string
+	switch {
+	case m.help.ShowAll:
+		view = m.helpLayout().text
+	case m.confirmQuit:
+		// The question first; the step below gets the room that is left.
+		q := m.confirmText(w)
+		view = joinBlocks(q, m.current().SetSize(w, max(3, h-lipgloss.Height(q)-1)).View())
+	default:
+		view = m.current().View()
 	}
 	body := fit(view, w, h)
 	if m.wide() {
 		body = lipgloss.JoinHorizontal(lipgloss.Top, m.sidebar(h), body)
 	}
-	out := strings.Join([]string{m.header(), rule, body, rule, m.help.View(m.helpKeys())}, "\n")
+	out := strings.Join([]string{m.header(), rule, body, rule, m.footer()}, "\n")
 	pad := strings.Repeat(" ", margin)
 	lines := strings.Split(out, "\n")
 	for i, l := range lines {

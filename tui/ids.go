@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -66,7 +67,7 @@ func newIDsStep(c config.Config, hints *steps.Hints) idsStep {
 
 // Enter implements step.
 func (s idsStep) Enter(env stepEnv) (step, tea.Cmd) {
-	s.formBase = s.enter(env)
+	s.formBase, _ = s.enter(env)
 	s.entra = env.cfg.Entra
 	return s, nil
 }
@@ -79,7 +80,11 @@ func (s idsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			return s.submit()
 		}
 		var cmd tea.Cmd
-		s.formBase, cmd, _ = s.key(msg)
+		var edited bool
+		s.formBase, cmd, edited = s.key(msg, s.layout())
+		if edited {
+			s = s.dropSecret()
+		}
 		return s, cmd, stay
 	case resultMsg:
 		var ok bool
@@ -87,7 +92,7 @@ func (s idsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			return s, nil, stay
 		}
 		if msg.err != nil {
-			s.problem = s.problem.set(problemOf(msg.err, s.entra.ClientSecret))
+			s.formBase = s.fail(msg.err, s.entra.ClientSecret)
 			return s, nil, stay
 		}
 		s.tenant, _ = msg.val.(string)
@@ -99,35 +104,65 @@ func (s idsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	return s, cmd, stay
 }
 
+// validators are the ID fields' validators, by field.
+var validators = map[int]func(string) (string, error){idsTenant: steps.ValidateTenant, idsClient: steps.ValidateClientID}
+
+// dropSecret clears an ID field that now holds what looks like a client
+// secret Value (pasted into the wrong field), before it is ever drawn.
+func (s idsStep) dropSecret() idsStep {
+	for _, i := range []int{idsTenant, idsClient} {
+		if v := s.form.value(i); steps.LooksLikeSecret(v) {
+			_, err := validators[i](v)
+			s.form = s.form.setValue(i, "").setErr(i, secretInField(s.form.fields[i].label, err))
+		}
+	}
+	return s
+}
+
 // submit validates the fields (showing the cleaned values) and starts
-// CheckTenant with a copy of them.
+// CheckTenant with a copy of them. A value refused as a client secret is
+// cleared: it must not stay on screen.
 func (s idsStep) submit() (step, tea.Cmd, outcome) {
+	s = s.dropSecret()
 	tenant, terr := steps.ValidateTenant(s.form.value(idsTenant))
 	client, cerr := steps.ValidateClientID(s.form.value(idsClient))
-	if terr == nil {
+	errs := []error{terr, cerr, nil}
+	for _, i := range []int{idsTenant, idsClient} {
+		switch {
+		case isSecretErr(errs[i]):
+			s.form = s.form.setValue(i, "")
+			errs[i] = secretInField(s.form.fields[i].label, errs[i])
+		case s.form.fields[i].err != "" && s.form.value(i) == "":
+			// Cleared as a secret just now: keep saying why.
+			errs[i] = errors.New(s.form.fields[i].err)
+		}
+	}
+	if errs[idsTenant] == nil {
 		s.form = s.form.setValue(idsTenant, tenant)
 	}
-	if cerr == nil {
+	if errs[idsClient] == nil {
 		s.form = s.form.setValue(idsClient, client)
 	}
 	var ok bool
-	if s.formBase, ok = s.showErrors([]error{terr, cerr, nil}); !ok {
+	if s.formBase, ok = s.showErrors(errs); !ok {
 		return s, nil, stay
 	}
-	s.problem = s.problem.set(nil)
 	e := s.Apply(config.Config{Entra: s.entra}).Entra
 	run := s.run
 	var cmd tea.Cmd
-	s.check, cmd = s.check.start("tenant", "Looking up the tenant…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = s.begin("tenant", "Looking up the tenant…", func(ctx context.Context) (any, error) {
 		return run.CheckTenant(ctx, e)
 	})
 	return s, cmd, stay
 }
 
-// View implements step.
-func (s idsStep) View() string {
-	return s.compose("", s.status())
+// layout is the step's body.
+func (s idsStep) layout() arranged {
+	return s.arrange("", func(compact bool) []string { return []string{s.status(compact)} })
 }
+
+// View implements step.
+func (s idsStep) View() string { return s.layout().text }
 
 // Apply implements step.
 func (s idsStep) Apply(c config.Config) config.Config {
@@ -141,7 +176,7 @@ func (s idsStep) Apply(c config.Config) config.Config {
 func (s idsStep) Running() bool { return s.check.running() }
 
 // Cancel implements step.
-func (s idsStep) Cancel() step { s.check = s.check.stop(); return s }
+func (s idsStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s idsStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
@@ -151,6 +186,12 @@ func (s idsStep) Input() inputKind { return s.form.inputKind() }
 
 // AtFirst implements step.
 func (s idsStep) AtFirst() bool { return s.form.atFirst() }
+
+// Touched implements step.
+func (s idsStep) Touched() bool { return s.touched }
+
+// Command implements step.
+func (s idsStep) Command() string { return s.command() }
 
 // ShortHelp implements help.KeyMap.
 func (s idsStep) ShortHelp() []key.Binding { return s.helpKeys("check") }

@@ -9,14 +9,17 @@ import (
 // apply in their current state for the footer, so the help always shows
 // what a key does right now.
 //
-// Printable keys collide with typing: a plain letter is a command only while
-// no text field has the focus; every such command also has a ctrl+ form that
-// works inside fields. "?" is help everywhere except in masked fields, where
-// a password may contain it; f1 always works.
+// One binding per action, shown the same way on every step. Printable keys
+// collide with typing, so every command that has a letter also has a ctrl+
+// form that works inside text fields; the footer always shows the ctrl+
+// form, and the plain letter works too wherever no text field has the focus.
+// "?" is help everywhere except in fields where "?" is a valid character
+// (secrets, passwords, the display name): there the footer shows f1, which
+// works everywhere.
 type keyMap struct {
 	Quit       key.Binding
 	Help       key.Binding
-	HelpSecret key.Binding // help while a masked field has the focus
+	HelpTyping key.Binding // help while a field that takes "?" has the focus
 	Back       key.Binding
 	Cancel     key.Binding
 	Enter      key.Binding
@@ -33,7 +36,10 @@ type keyMap struct {
 	Yes        key.Binding
 	No         key.Binding
 	Skip       key.Binding // test: go on to Enable without a test
-	Scroll     key.Binding // transcript viewport
+	PageDown   key.Binding // the scrollable part of a step
+	PageUp     key.Binding
+	LineDown   key.Binding
+	LineUp     key.Binding
 	QuitDone   key.Binding // after Save
 }
 
@@ -41,7 +47,7 @@ type keyMap struct {
 var keys = keyMap{
 	Quit:       key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit without saving")),
 	Help:       key.NewBinding(key.WithKeys("?", "f1"), key.WithHelp("?", "help")),
-	HelpSecret: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help")),
+	HelpTyping: key.NewBinding(key.WithKeys("f1"), key.WithHelp("f1", "help")),
 	Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 	Cancel:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
 	Enter:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
@@ -58,18 +64,25 @@ var keys = keyMap{
 	Yes:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "overwrite")),
 	No:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "don't")),
 	Skip:       key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "skip the test")),
-	Scroll:     key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑↓", "scroll")),
-	QuitDone:   key.NewBinding(key.WithKeys("enter", "q"), key.WithHelp("enter/q", "quit")),
+	PageDown:   key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "more")),
+	PageUp:     key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "back up")),
+	LineDown:   key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "scroll")),
+	LineUp:     key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "scroll")),
+	QuitDone:   key.NewBinding(key.WithKeys("enter", "q", "esc"), key.WithHelp("enter/q", "quit")),
 }
+
+// scrollHelp is the footer's entry while part of a step scrolls.
+var scrollHelp = key.NewBinding(key.WithKeys("pgdown", "pgup"), key.WithHelp("pgup/pgdn", "scroll"))
 
 // letterKey is a command bound to a plain letter and to its ctrl+ form: the
 // letter only while no text field has the focus (there it is text), the
-// ctrl+ form always. The help shows the form that works right now.
+// ctrl+ form always. The help always shows the ctrl+ form, so a key reads
+// the same on every step.
 func letterKey(letter, desc string, typing bool) key.Binding {
 	if typing {
 		return key.NewBinding(key.WithKeys("ctrl+"+letter), key.WithHelp("ctrl+"+letter, desc))
 	}
-	return key.NewBinding(key.WithKeys(letter, "ctrl+"+letter), key.WithHelp(letter, desc))
+	return key.NewBinding(key.WithKeys(letter, "ctrl+"+letter), key.WithHelp("ctrl+"+letter, desc))
 }
 
 // detailsKey toggles a problem's raw details.
@@ -77,6 +90,9 @@ func detailsKey(typing bool) key.Binding { return letterKey("d", "details", typi
 
 // transcriptKey toggles the test email's transcript.
 func transcriptKey(typing bool) key.Binding { return letterKey("t", "transcript", typing) }
+
+// copyCommandKey copies the command of the problem on screen.
+func copyCommandKey(typing bool) key.Binding { return letterKey("y", "copy command", typing) }
 
 // withHelp returns b with another description, e.g. what enter does here.
 func withHelp(b key.Binding, desc string) key.Binding {
@@ -86,7 +102,8 @@ func withHelp(b key.Binding, desc string) key.Binding {
 
 // inputKeyMap is the text fields' key map: the default one without ctrl+d
 // (details) and ctrl+v (it shells out to xclip/pbpaste, useless over SSH;
-// the terminal's own paste arrives as bracketed paste and works).
+// the terminal's own paste arrives as bracketed paste and works), and
+// without suggestions (their up/down would take the scroll keys).
 func inputKeyMap() textinput.KeyMap {
 	km := textinput.DefaultKeyMap
 	km.DeleteCharacterForward = key.NewBinding(key.WithKeys("delete"))
@@ -109,11 +126,15 @@ func (h helpMap) ShortHelp() []key.Binding { return h.short }
 // FullHelp implements help.KeyMap.
 func (h helpMap) FullHelp() [][]key.Binding { return h.full }
 
-// helpKeyName is the key that opens the help screen while in focuses: in
-// a masked field "?" is text, so f1.
-func helpKeyName(in inputKind) string {
-	if in == inputSecret {
-		return "f1"
+// helpKeyFor is the binding that opens the help screen while in has the
+// focus: in a field where "?" is text, only f1.
+func helpKeyFor(in inputKind) key.Binding {
+	if in == inputFree {
+		return keys.HelpTyping
 	}
-	return "?"
+	return keys.Help
 }
+
+// helpKeyName is the key the screen names for more help while in has the
+// focus.
+func helpKeyName(in inputKind) string { return helpKeyFor(in).Help().Key }

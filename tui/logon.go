@@ -21,11 +21,20 @@ type logonPhase int
 
 const (
 	logonIdle     logonPhase = iota // no code (cancelled, or not started)
+	logonChecking                   // checking the saved sign-in in the token cache
 	logonStarting                   // asking Entra ID for a code
 	logonWaiting                    // code shown; waiting for the mailbox to sign in
-	logonSignedIn                   // done
+	logonSignedIn                   // done (a fresh sign-in, or the saved one kept)
 	logonFailed                     // the problem is shown
 )
+
+// signedState is a successful sign-in, kept aside while the admin tries
+// another one (r), so esc can return to it.
+type signedState struct {
+	signed steps.SignedIn
+	kept   bool
+	who    string
+}
 
 // tickMsg drives the countdown to the code's expiry. gen is the ticker's
 // generation: each new code starts a new ticker, and older ones stop at
@@ -38,24 +47,36 @@ type tickMsg struct {
 
 // logonStep is the Entra step where the mailbox signs in with a device
 // code on any device with a browser (the admin is often on SSH without one).
+// When the loaded configuration's mailbox still has a working sign-in in the
+// token cache for the same tenant and app, the step offers to keep it.
 type logonStep struct {
 	info    steps.Info
 	run     *steps.Run
 	entra   config.Entra
-	who     string // cloud, tenant and client the sign-in was for
+	cfg     config.Config
+	saved   config.Entra // the loaded configuration's Entra settings
+	who     string       // cloud, tenant and client the sign-in was for
 	phase   logonPhase
 	check   checker
 	code    steps.Logon
 	signed  steps.SignedIn
+	kept    bool         // signed is the saved sign-in, kept
+	prev    *signedState // the sign-in before r, for esc
 	problem problemBox
-	now     time.Time // the clock at the last tick; the countdown is drawn from it
-	clock   func() time.Time
-	gen     int
-	copied  string // the outcome of the last copy
-	out     io.Writer
-	tmux    bool
-	width   int
-	height  int
+	// savedFailed is the identity whose saved sign-in did not work, so it
+	// is not tried again; savedNote says so above the fresh code.
+	savedFailed string
+	savedNote   string
+	touched     bool
+	pos         scrollPos
+	now         time.Time // the clock at the last tick; the countdown is drawn from it
+	clock       func() time.Time
+	gen         int
+	copied      string // the outcome of the last copy
+	out         io.Writer
+	tmux        bool
+	width       int
+	height      int
 }
 
 // newLogonStep returns the step before any code.
@@ -65,25 +86,58 @@ func newLogonStep() logonStep {
 
 // identity is what a sign-in belongs to: a different app or tenant needs a
 // new one.
-func identity(e config.Entra) string { return e.Cloud + "|" + e.TenantID + "|" + e.ClientID }
+func identity(e config.Entra) string {
+	c, _ := cloud.ByName(e.Cloud)
+	return c.Name + "|" + strings.ToLower(e.TenantID) + "|" + strings.ToLower(e.ClientID)
+}
 
-// Enter implements step: a sign-in for the same app is kept; otherwise a
-// code is asked for straight away (there is nothing to type first).
+// Enter implements step: a sign-in for the same app is kept; else the saved
+// one is checked when it is for this tenant and app; otherwise a code is
+// asked for straight away (there is nothing to type first).
 func (s logonStep) Enter(env stepEnv) (step, tea.Cmd) {
 	s.info, s.run, s.out, s.tmux = env.info, env.run, env.out, env.tmux
 	if env.now != nil {
 		s.clock = env.now
 	}
-	s.entra = env.cfg.Entra
+	s.entra, s.cfg, s.saved = env.cfg.Entra, env.cfg, env.start.Config.Entra
 	if s.phase == logonSignedIn && s.who == identity(s.entra) {
 		return s, nil
+	}
+	if s.prev != nil && s.prev.who != identity(s.entra) {
+		s.prev = nil // a sign-in for another app cannot come back
+	}
+	if s.savedUsable() {
+		return s.checkSaved()
 	}
 	return s.startCode()
 }
 
+// savedUsable reports whether the loaded configuration's sign-in may be
+// offered: it names a mailbox, it is for the tenant and app as they are
+// now (changed in this run, it does not count), and it has not failed.
+func (s logonStep) savedUsable() bool {
+	return s.run != nil && s.saved.Mailbox != "" && identity(s.saved) == identity(s.entra) &&
+		s.savedFailed != identity(s.entra)
+}
+
+// checkSaved asks the token cache for a token for the saved mailbox.
+func (s logonStep) checkSaved() (logonStep, tea.Cmd) {
+	s.phase, s.problem, s.copied, s.code, s.kept, s.pos = logonChecking, problemBox{}, "", steps.Logon{}, false, scrollPos{}
+	s.who = identity(s.entra)
+	c := s.cfg
+	c.Entra = s.entra
+	c.Entra.Mailbox = s.saved.Mailbox
+	run := s.run
+	var cmd tea.Cmd
+	s.check, cmd = s.check.start("saved", "Checking the saved sign-in of "+s.saved.Mailbox+"…", func(ctx context.Context) (any, error) {
+		return run.CheckToken(ctx, c)
+	})
+	return s, cmd
+}
+
 // startCode cancels whatever runs and asks Entra ID for a fresh code.
 func (s logonStep) startCode() (logonStep, tea.Cmd) {
-	s.phase, s.problem, s.copied, s.code = logonStarting, problemBox{}, "", steps.Logon{}
+	s.phase, s.problem, s.copied, s.code, s.kept, s.pos = logonStarting, problemBox{}, "", steps.Logon{}, false, scrollPos{}
 	s.who = identity(s.entra)
 	e, run := s.entra, s.run
 	var cmd tea.Cmd
@@ -108,8 +162,11 @@ func (s logonStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		if s.check, ok = s.check.accept(msg); !ok {
 			return s, nil, stay
 		}
+		if msg.op == "saved" {
+			return s.savedResult(msg)
+		}
 		if msg.err != nil {
-			s.phase = logonFailed
+			s.phase, s.pos = logonFailed, scrollPos{}
 			s.problem = s.problem.set(problemOf(msg.err, s.entra.ClientSecret))
 			return s, nil, stay
 		}
@@ -126,11 +183,13 @@ func (s logonStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			return s, tea.Batch(wait, tick(s.gen)), stay
 		case "wait":
 			s.signed, _ = msg.val.(steps.SignedIn)
-			s.phase = logonSignedIn
+			s.touched = true
 			if p := s.tokenProblem(); p != nil {
 				s.phase = logonFailed
 				s.problem = s.problem.set(p)
+				return s, nil, stay
 			}
+			s.phase, s.kept, s.prev, s.savedNote = logonSignedIn, false, nil, ""
 		}
 		return s, nil, stay
 	case tickMsg:
@@ -140,6 +199,9 @@ func (s logonStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		s.now = msg.t
 		return s, tick(s.gen), stay
 	case copiedMsg:
+		if msg.what != copiedCode {
+			return s, nil, stay
+		}
 		if msg.err != nil {
 			s.copied = "Could not write to the terminal: " + msg.err.Error()
 		} else {
@@ -152,8 +214,35 @@ func (s logonStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	return s, cmd, stay
 }
 
+// savedResult takes the saved sign-in's check: kept when a token came, else
+// a fresh code, saying why.
+func (s logonStep) savedResult(msg resultMsg) (step, tea.Cmd, outcome) {
+	if msg.err != nil {
+		why := "it no longer works"
+		if p := problemOf(msg.err, s.entra.ClientSecret); p != nil {
+			why = p.Title
+		}
+		s.savedFailed = identity(s.entra)
+		s.savedNote = "The saved sign-in as " + s.saved.Mailbox + " cannot be used (" + why + "): sign in again."
+		st, cmd := s.startCode()
+		return st, cmd, stay
+	}
+	ts, _ := msg.val.(steps.TokenStatus)
+	mbx := ts.Mailbox
+	if mbx == "" {
+		mbx = s.saved.Mailbox
+	}
+	s.signed = steps.SignedIn{Mailbox: mbx, ExpiresOn: ts.ExpiresOn}
+	s.phase, s.kept, s.savedNote = logonSignedIn, true, ""
+	return s, nil, stay
+}
+
 // key handles the step's keys.
 func (s logonStep) key(km tea.KeyMsg) (step, tea.Cmd, outcome) {
+	if pos, ok := s.layout().scroll(km, true); ok {
+		s.pos = pos
+		return s, nil, stay
+	}
 	switch {
 	case key.Matches(km, keys.Enter):
 		switch s.phase {
@@ -164,18 +253,43 @@ func (s logonStep) key(km tea.KeyMsg) (step, tea.Cmd, outcome) {
 			return st, cmd, stay
 		}
 	case key.Matches(km, keys.Fresh):
-		if s.phase != logonStarting {
+		if s.phase != logonStarting && s.phase != logonChecking {
+			if s.phase == logonSignedIn {
+				s.prev = &signedState{signed: s.signed, kept: s.kept, who: s.who}
+			}
+			s.touched, s.savedNote = true, ""
 			st, cmd := s.startCode()
 			return st, cmd, stay
 		}
 	case key.Matches(km, keys.Copy):
 		if s.phase == logonWaiting && s.code.UserCode != "" {
-			return s, copyCmd(steps.StepLogon, s.out, s.code.UserCode, s.tmux), stay
+			return s, copyCmd(steps.StepLogon, copiedCode, s.out, s.code.UserCode, s.tmux), stay
 		}
 	case key.Matches(km, detailsKey(false)):
 		s.problem = s.problem.toggle()
+		s.pos = scrollPos{}
+		if s.problem.showRaw {
+			s.pos = anchored(detailsAnchor)
+		}
 	}
 	return s, nil, stay
+}
+
+// restore returns to the sign-in before r.
+func (s logonStep) restore() logonStep {
+	p := *s.prev
+	s.signed, s.kept, s.who, s.prev = p.signed, p.kept, p.who, nil
+	s.phase, s.problem, s.code, s.copied, s.pos = logonSignedIn, problemBox{}, steps.Logon{}, "", scrollPos{}
+	return s
+}
+
+// Undo implements undoer: esc after a failed or cancelled fresh sign-in
+// returns to the sign-in there was before.
+func (s logonStep) Undo() (step, bool) {
+	if s.prev == nil || (s.phase != logonFailed && s.phase != logonIdle) || s.check.running() {
+		return s, false
+	}
+	return s.restore(), true
 }
 
 // tokenProblem checks the signed-in token: it must carry SMTP.Send and be
@@ -221,37 +335,60 @@ func (s logonStep) countdown() string {
 	return fmt.Sprintf("The code expires in %d:%02d.", int(left.Minutes()), int(left.Seconds())%60)
 }
 
-// View implements step.
-func (s logonStep) View() string {
-	var rest string
+// layout is the step's body. While a code is shown the step's intro is
+// left out: the code matters more.
+func (s logonStep) layout() arranged {
+	help := s.info.Help
+	if s.phase == logonWaiting {
+		help = ""
+	}
+	return arrange(help, "?", s.width, s.height, s.pos, func(d detail) (string, string) { return "", s.rest(d.compact) })
+}
+
+// rest is the body below the intro.
+func (s logonStep) rest(compact bool) string {
+	note := ""
+	if s.savedNote != "" {
+		note = theme.warn.Render(wrap("⚠ "+s.savedNote, s.width))
+	}
+	back := ""
+	if s.prev != nil {
+		back = theme.faint.Render(wrap("esc returns to the sign-in as "+printable(s.prev.signed.Mailbox)+".", s.width))
+	}
 	switch s.phase {
+	case logonChecking:
+		return s.check.view(s.width)
 	case logonStarting:
-		rest = s.check.view()
+		return joinBlocks(note, s.check.view(s.width), back)
 	case logonWaiting:
 		box := theme.code.Render(
 			theme.faint.Render("Open ") + "  " + theme.value.Render(printable(s.code.VerificationURL)) + "\n\n" +
 				theme.faint.Render("Code ") + "  " + theme.value.Render(printable(s.code.UserCode)))
 		lines := []string{wrap("On any device with a browser, open the address and enter the code. "+
-			"Sign in as the mailbox that will send PIM mail, not as yourself.", s.width), box, s.countdown()}
+			"Sign in as the mailbox that will send PIM mail, not as yourself.", s.width), box, wrap(s.countdown(), s.width)}
 		if s.copied != "" {
 			lines = append(lines, theme.ok.Render(wrap(s.copied, s.width)))
 		}
-		// The code matters more than the intro: no intro while it shows.
-		return joinBlocks(strings.Join(lines, "\n"), s.check.view())
+		return joinBlocks(note, strings.Join(lines, "\n"), s.check.view(s.width), back)
 	case logonSignedIn:
+		signed := theme.ok.Render(wrap("✓ Signed in as "+printable(s.signed.Mailbox), s.width))
+		if s.kept {
+			return joinBlocks(signed+"\n"+theme.ok.Render(wrap("✓ The saved sign-in still works: a token for SMTP.Send was issued just now.", s.width)),
+				wrap("Keep the saved sign-in as "+printable(s.signed.Mailbox)+" (enter) · r sign in again", s.width))
+		}
 		c, _ := cloud.ByName(s.entra.Cloud)
-		rest = joinBlocks(
-			theme.ok.Render("✓ Signed in as ")+theme.value.Render(printable(s.signed.Mailbox))+"\n"+
-				theme.ok.Render(wrap("✓ The token allows SMTP.Send for "+printable(s.signed.Audience)+", in the "+c.Label+" cloud.", s.width)),
+		return joinBlocks(
+			signed+"\n"+theme.ok.Render(wrap("✓ The token allows SMTP.Send for "+printable(s.signed.Audience)+", in the "+c.Label+" cloud.", s.width)),
 			theme.faint.Render(wrap("Mail will go out as this mailbox. Press enter to continue, or r to sign in again (e.g. as another mailbox).", s.width)))
 	case logonFailed:
-		rest = joinBlocks(s.problem.view(s.width, detailsKey(false).Help().Key),
-			theme.faint.Render("Press enter or r for a fresh code."))
-	default:
-		rest = "Sign-in cancelled. Press enter or r for a new code, or esc to go back."
+		return joinBlocks(note, s.problem.view(s.width, compact),
+			theme.faint.Render(wrap("Press enter or r for a fresh code.", s.width)), back)
 	}
-	return joinBlocks(introFit(s.info.Help, "?", s.width, s.height, rest), rest)
+	return joinBlocks(wrap("Sign-in cancelled. Press enter or r for a new code, or esc to go back.", s.width), back)
 }
+
+// View implements step.
+func (s logonStep) View() string { return s.layout().text }
 
 // Apply implements step.
 func (s logonStep) Apply(c config.Config) config.Config {
@@ -263,9 +400,13 @@ func (s logonStep) Apply(c config.Config) config.Config {
 func (s logonStep) Running() bool { return s.check.running() }
 
 // Cancel implements step: the sign-in stops waiting; the code stays valid
-// at Entra ID until it expires, but nothing polls for it any more.
+// at Entra ID until it expires, but nothing polls for it any more. A
+// sign-in there was before r comes back.
 func (s logonStep) Cancel() step {
 	s.check = s.check.stop()
+	if s.prev != nil {
+		return s.restore()
+	}
 	s.phase, s.code, s.copied = logonIdle, steps.Logon{}, ""
 	return s
 }
@@ -279,12 +420,26 @@ func (s logonStep) Input() inputKind { return inputNone }
 // AtFirst implements step.
 func (s logonStep) AtFirst() bool { return true }
 
+// Touched implements step.
+func (s logonStep) Touched() bool { return s.touched }
+
+// Command implements step.
+func (s logonStep) Command() string {
+	if s.phase != logonFailed {
+		return ""
+	}
+	return s.problem.command()
+}
+
 // ShortHelp implements help.KeyMap.
 func (s logonStep) ShortHelp() []key.Binding {
 	switch s.phase {
 	case logonWaiting:
 		return []key.Binding{keys.Copy, keys.Fresh}
 	case logonSignedIn:
+		if s.kept {
+			return []key.Binding{withHelp(keys.Enter, "keep sign-in"), withHelp(keys.Fresh, "sign in again")}
+		}
 		return []key.Binding{withHelp(keys.Enter, "continue"), withHelp(keys.Fresh, "sign in again")}
 	case logonFailed, logonIdle:
 		ks := []key.Binding{withHelp(keys.Enter, "new code")}

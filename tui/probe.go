@@ -11,6 +11,8 @@ import (
 // probeView shows what a server probe saw: the banner, TLS, the AUTH
 // mechanisms (and, for Entra, whether XOAUTH2 is among them) and the timed
 // stages, compactly, for the admin and for a support engineer on a call.
+// Only what the probe reached is shown: a probe that failed at STARTTLS
+// never saw the AUTH mechanisms, and must not claim there were none.
 func probeView(r steps.ProbeResult, entra bool, width int) string {
 	var lines []string
 	row := func(label, v string) {
@@ -21,29 +23,21 @@ func probeView(r steps.ProbeResult, entra bool, width int) string {
 		lines = append(lines, "  "+theme.faint.Render(padRight(label, 8))+strings.ReplaceAll(text, "\n", "\n"+strings.Repeat(" ", 10)))
 	}
 	row("Banner", r.Banner)
-	tlsLine := "none (plain text)"
-	if r.TLSVersion != "" {
-		tlsLine = r.TLSVersion
-		if r.StartTLS {
-			tlsLine += " after STARTTLS"
+	row("TLS", tlsRow(r))
+	if authReached(r) {
+		auth := "none offered"
+		if len(r.AuthMechs) > 0 {
+			auth = strings.Join(r.AuthMechs, " ")
 		}
-		if r.CertSubject != "" {
-			tlsLine += ", certificate " + r.CertSubject
+		if entra {
+			if r.XOAUTH2 {
+				auth += " (XOAUTH2 offered ✓)"
+			} else {
+				auth += " (XOAUTH2 not offered ✗)"
+			}
 		}
+		row("AUTH", auth)
 	}
-	row("TLS", tlsLine)
-	auth := "none offered"
-	if len(r.AuthMechs) > 0 {
-		auth = strings.Join(r.AuthMechs, " ")
-	}
-	if entra {
-		if r.XOAUTH2 {
-			auth += " (XOAUTH2 offered ✓)"
-		} else {
-			auth += " (XOAUTH2 not offered ✗)"
-		}
-	}
-	row("AUTH", auth)
 	if len(r.Stages) > 0 {
 		var st []string
 		for _, s := range r.Stages {
@@ -60,6 +54,66 @@ func probeView(r steps.ProbeResult, entra bool, width int) string {
 		row("Stages", strings.Join(st, " · "))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// stage returns the probe's stage named name, if it got there.
+func stage(r steps.ProbeResult, name string) (steps.Stage, bool) {
+	for _, s := range r.Stages {
+		if strings.EqualFold(s.Name, name) {
+			return s, true
+		}
+	}
+	return steps.Stage{}, false
+}
+
+// tlsRow says what became of TLS, as far as the probe got ("" when it
+// never got that far).
+func tlsRow(r steps.ProbeResult) string {
+	if r.TLSVersion != "" {
+		v := r.TLSVersion
+		if r.StartTLS {
+			v += " after STARTTLS"
+		}
+		if r.CertSubject != "" {
+			v += ", certificate " + r.CertSubject
+		}
+		return v
+	}
+	for _, name := range []string{"starttls", "tls"} {
+		if s, ok := stage(r, name); ok && !s.OK {
+			if name == "starttls" && !r.StartTLS {
+				return "not offered by the server ✗"
+			}
+			return "not established ✗"
+		}
+	}
+	if len(r.Stages) == 0 {
+		// A result without stages (older callers): say only what it holds.
+		return "none (plain text)"
+	}
+	if authReached(r) {
+		return "none (plain text)"
+	}
+	return ""
+}
+
+// authReached reports whether the probe got to the EHLO whose answer lists
+// the AUTH mechanisms it reports: the one after TLS when TLS was
+// attempted, the plain one otherwise.
+func authReached(r steps.ProbeResult) bool {
+	if len(r.Stages) == 0 {
+		return len(r.AuthMechs) > 0 || r.XOAUTH2
+	}
+	if s, ok := stage(r, "ehlo-tls"); ok {
+		return s.OK
+	}
+	_, tried := stage(r, "starttls")
+	_, implicit := stage(r, "tls")
+	if tried || implicit {
+		return false
+	}
+	s, ok := stage(r, "ehlo")
+	return ok && s.OK
 }
 
 // hostPort formats host and port for display and for the host[:port]

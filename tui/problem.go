@@ -35,8 +35,8 @@ func problemOf(err error, secrets ...secret.Secret) *diagnose.Problem {
 				Code:        diagnose.Unexpected,
 				Title:       "The check failed unexpectedly",
 				Explanation: "pimmail did not recognise this failure.",
-				Fix:         "Press d for the details and send them to support; try again with enter.",
-				Raw:         err.Error(),
+				Fix:         "Press ctrl+d for the details and send them to support; try again with enter.",
+				Raw:         diagnose.Redact(err.Error()),
 				Err:         err,
 			}
 		}
@@ -63,26 +63,54 @@ func (b problemBox) toggle() problemBox {
 // hasRaw reports whether there are details to toggle.
 func (b problemBox) hasRaw() bool { return b.p != nil && b.p.Raw != "" }
 
-// view renders the box width columns wide; detailsKey is the key that
-// toggles the details right now ("d" or "ctrl+d").
-func (b problemBox) view(width int, detailsKey string) string {
+// command is the first command the problem's fix (or explanation) names.
+func (b problemBox) command() string {
 	if b.p == nil {
 		return ""
 	}
-	var s strings.Builder
-	s.WriteString(theme.bad.Render(wrap("✗ "+b.p.Title, width)))
-	if b.p.Explanation != "" {
-		s.WriteString("\n" + wrap(b.p.Explanation, width))
-	}
-	if b.p.Fix != "" {
-		s.WriteString("\n" + wrap("Fix: "+b.p.Fix, width))
-	}
-	if b.p.Raw != "" {
-		if b.showRaw {
-			s.WriteString("\n" + theme.faint.Render(wrap("Details ("+detailsKey+" hides): "+b.p.Raw, width)))
-		} else {
-			s.WriteString("\n" + theme.faint.Render("Details: press "+detailsKey))
+	for _, t := range []string{b.p.Fix, b.p.Explanation} {
+		if c := commandsIn(t); len(c) > 0 {
+			return c[0]
 		}
 	}
-	return s.String()
+	return ""
+}
+
+// detailsAnchor starts the unfolded details; a step scrolls to it.
+const detailsAnchor = "Details ("
+
+// view renders the box width columns wide. compact puts the fix right under
+// the title, before the explanation: with little room, what to do matters
+// most (the rest scrolls).
+func (b problemBox) view(width int, compact bool) string {
+	if b.p == nil {
+		return ""
+	}
+	title := theme.bad.Render(wrap("✗ "+b.p.Title, width))
+	var expl, fix, details string
+	if b.p.Explanation != "" {
+		expl = richText(b.p.Explanation, width)
+	}
+	if b.p.Fix != "" {
+		fix = richText("Fix: "+b.p.Fix, width)
+	}
+	key := detailsKey(false).Help().Key
+	if b.p.Raw != "" {
+		if b.showRaw {
+			details = theme.faint.Render(detailsAnchor+key+" hides):") + "\n" + theme.faint.Render(wrap(b.p.Raw, width))
+		} else {
+			details = theme.faint.Render("Details: press " + key)
+		}
+	}
+	parts := []string{title, expl, fix, details}
+	if compact {
+		parts = []string{title, fix, expl, details}
+	}
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -20,6 +20,7 @@ type providerStep struct {
 	loadErr error
 	consent bool // Save will ask before overwriting
 	sandbox bool
+	pos     scrollPos
 	width   int
 	height  int
 }
@@ -64,6 +65,10 @@ func (s providerStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	if !ok {
 		return s, nil, stay
 	}
+	if pos, ok := s.layout().scroll(km, false); ok {
+		s.pos = pos
+		return s, nil, stay
+	}
 	switch {
 	case key.Matches(km, keys.Up):
 		s.cursor = (s.cursor + len(config.Providers) - 1) % len(config.Providers)
@@ -75,9 +80,10 @@ func (s providerStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	return s, nil, stay
 }
 
-// View implements step.
-func (s providerStep) View() string {
-	var b strings.Builder
+// layout is the step's body: the list stays; notes below it scroll when
+// they do not fit.
+func (s providerStep) layout() arranged {
+	var list strings.Builder
 	for i, p := range config.Providers {
 		line := "  " + p.Label()
 		if i == s.cursor {
@@ -86,30 +92,36 @@ func (s providerStep) View() string {
 		if p == s.enabled {
 			line += theme.ok.Render("  (enabled now)")
 		}
-		b.WriteString(line + "\n")
+		list.WriteString(wrap(line, s.width) + "\n")
 		if i == s.cursor {
 			for _, l := range strings.Split(wrap(providerBlurb[p], s.width-4), "\n") {
-				b.WriteString("    " + theme.faint.Render(l) + "\n")
+				list.WriteString("    " + theme.faint.Render(l) + "\n")
 			}
 		}
 	}
 	if s.enabled == config.ProviderNone && s.loadErr == nil {
-		b.WriteString(theme.faint.Render("  No provider is enabled now.") + "\n")
+		list.WriteString(theme.faint.Render("  No provider is enabled now.") + "\n")
 	}
+	var notes []string
 	if s.loadErr != nil {
 		msg := "⚠ The saved configuration could not be used: " + printable(s.loadErr.Error())
 		if s.consent {
 			msg += " You can go on; Save will ask before overwriting it."
 		}
-		b.WriteString("\n" + theme.warn.Render(wrap(msg, s.width)) + "\n")
+		notes = append(notes, theme.warn.Render(wrap(msg, s.width)))
 	}
 	if s.sandbox {
-		b.WriteString("\n" + theme.banner.Render(wrap("Sandbox: everything talks to the built-in stand-ins for Entra ID and "+
-			"Exchange Online on 127.0.0.1. Nothing reaches Microsoft; the sandbox's values are shown as hints.", s.width)) + "\n")
+		notes = append(notes, theme.banner.Render(wrap("Sandbox: everything talks to the built-in stand-ins for Entra ID and "+
+			"Exchange Online on 127.0.0.1. Nothing reaches Microsoft; the sandbox's values are shown as hints.", s.width)))
 	}
-	rest := strings.TrimRight(b.String(), "\n")
-	return joinBlocks(introFit(s.info.Help, "?", s.width, s.height, rest), rest)
+	top := strings.TrimRight(list.String(), "\n")
+	return arrange(s.info.Help, "?", s.width, s.height, s.pos, func(detail) (string, string) {
+		return top, joinBlocks(notes...)
+	})
 }
+
+// View implements step.
+func (s providerStep) View() string { return s.layout().text }
 
 // Apply implements step; the wizard reads the choice with highlighted.
 func (s providerStep) Apply(c config.Config) config.Config { return c }
@@ -128,6 +140,12 @@ func (s providerStep) Input() inputKind { return inputNone }
 
 // AtFirst implements step.
 func (s providerStep) AtFirst() bool { return true }
+
+// Touched implements step: choosing a provider is not work to lose.
+func (s providerStep) Touched() bool { return false }
+
+// Command implements step.
+func (s providerStep) Command() string { return "" }
 
 // ShortHelp implements help.KeyMap.
 func (s providerStep) ShortHelp() []key.Binding {

@@ -35,7 +35,7 @@ func newSecretStep(hints *steps.Hints) secretStep {
 
 // Enter implements step.
 func (s secretStep) Enter(env stepEnv) (step, tea.Cmd) {
-	s.formBase = s.enter(env)
+	s.formBase, _ = s.enter(env)
 	s.entra = env.cfg.Entra
 	s.saved = env.cfg.Entra.ClientSecret
 	ph := ""
@@ -76,7 +76,7 @@ func (s secretStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			return s, nil, stay
 		}
 		var cmd tea.Cmd
-		s.formBase, cmd, _ = s.key(msg)
+		s.formBase, cmd, _ = s.key(msg, s.layout())
 		return s, cmd, stay
 	case resultMsg:
 		var ok bool
@@ -84,7 +84,7 @@ func (s secretStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			return s, nil, stay
 		}
 		if msg.err != nil {
-			s.problem = s.problem.set(problemOf(msg.err, s.value()))
+			s.formBase = s.fail(msg.err, s.value())
 			return s, nil, stay
 		}
 		s.okLine = "✓ The app and its secret are accepted."
@@ -109,18 +109,17 @@ func (s secretStep) submit() (step, tea.Cmd, outcome) {
 	if s.formBase, ok = s.showErrors([]error{err}); !ok {
 		return s, nil, stay
 	}
-	s.problem = s.problem.set(nil)
 	e := s.Apply(config.Config{Entra: s.entra}).Entra
 	run := s.run
 	var cmd tea.Cmd
-	s.check, cmd = s.check.start("app", "Checking the app and its secret with Entra ID…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = s.begin("app", "Checking the app and its secret with Entra ID…", func(ctx context.Context) (any, error) {
 		return nil, run.CheckApp(ctx, e)
 	})
 	return s, cmd, stay
 }
 
-// View implements step.
-func (s secretStep) View() string {
+// layout is the step's body.
+func (s secretStep) layout() arranged {
 	var reveal string
 	if s.reveal {
 		v := s.value()
@@ -133,8 +132,11 @@ func (s secretStep) View() string {
 			reveal = "Ends in: " + theme.value.Render(v.Last4())
 		}
 	}
-	return s.compose("", reveal, s.status())
+	return s.arrange("", func(compact bool) []string { return []string{reveal, s.status(compact)} })
 }
+
+// View implements step.
+func (s secretStep) View() string { return s.layout().text }
 
 // Apply implements step.
 func (s secretStep) Apply(c config.Config) config.Config {
@@ -146,7 +148,7 @@ func (s secretStep) Apply(c config.Config) config.Config {
 func (s secretStep) Running() bool { return s.check.running() }
 
 // Cancel implements step.
-func (s secretStep) Cancel() step { s.check = s.check.stop(); return s }
+func (s secretStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s secretStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
@@ -156,6 +158,12 @@ func (s secretStep) Input() inputKind { return s.form.inputKind() }
 
 // AtFirst implements step.
 func (s secretStep) AtFirst() bool { return true }
+
+// Touched implements step.
+func (s secretStep) Touched() bool { return s.touched }
+
+// Command implements step.
+func (s secretStep) Command() string { return s.command() }
 
 // ShortHelp implements help.KeyMap.
 func (s secretStep) ShortHelp() []key.Binding {

@@ -116,7 +116,7 @@ func newServerStep(p config.Provider, c config.Config, hints *steps.Hints) serve
 
 // Enter implements step.
 func (s serverStep) Enter(env stepEnv) (step, tea.Cmd) {
-	s.formBase = s.enter(env)
+	s.formBase, _ = s.enter(env)
 	s.cfg = env.cfg
 	return s, nil
 }
@@ -155,7 +155,7 @@ func (s serverStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		}
 		var cmd tea.Cmd
 		var edited bool
-		s.formBase, cmd, edited = s.key(msg)
+		s.formBase, cmd, edited = s.key(msg, s.layout())
 		if edited {
 			s.ok, s.result = false, nil
 		}
@@ -169,12 +169,16 @@ func (s serverStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			s.result = &r
 		}
 		if msg.err != nil {
-			s.problem = s.problem.set(problemOf(msg.err, smtpOf(s.cfg, s.provider).Password))
+			s.formBase = s.fail(msg.err, smtpOf(s.cfg, s.provider).Password)
 			return s, nil, stay
 		}
 		s.passed, _ = s.settings()
 		s.ok = true
-		s.okLine = "✓ " + hostPort(s.passed.Host, s.passed.Port) + " answers with " + tlsLabel(s.passed.TLS) + ". Press enter to continue."
+		answers := "answers with " + tlsLabel(s.passed.TLS)
+		if s.passed.TLS == config.TLSNone || s.passed.TLS == "" {
+			answers = "answers in plain text (no TLS)"
+		}
+		s.okLine = "✓ " + hostPort(s.passed.Host, s.passed.Port) + " " + answers + ". Press enter to continue."
 		return s, nil, stay
 	}
 	var cmd tea.Cmd
@@ -193,17 +197,18 @@ func (s serverStep) submit() (step, tea.Cmd, outcome) {
 	if s.formBase, ok = s.showErrors(errs); !ok {
 		return s, nil, stay
 	}
-	s.problem, s.result, s.okLine = s.problem.set(nil), nil, ""
+	s.result, s.ok = nil, false
 	c, p, run := withSMTP(s.cfg, s.provider, sm), s.provider, s.run
 	var cmd tea.Cmd
-	s.check, cmd = s.check.start("probe", "Connecting to "+hostPort(sm.Host, sm.Port)+"…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = s.begin("probe", "Connecting to "+hostPort(sm.Host, sm.Port)+"…", func(ctx context.Context) (any, error) {
 		return run.Probe(ctx, p, c)
 	})
 	return s, cmd, stay
 }
 
-// View implements step.
-func (s serverStep) View() string {
+// layout is the step's body; the relay's trust model (also on the help
+// screen) shows above the fields until there is a result to show.
+func (s serverStep) layout() arranged {
 	var result, model string
 	if s.result != nil && !s.check.running() {
 		result = probeView(*s.result, false, s.width)
@@ -211,8 +216,11 @@ func (s serverStep) View() string {
 	if s.provider == config.ProviderRelay && s.problem.p == nil && s.result == nil {
 		model = theme.faint.Render(wrap(relayModel, s.width))
 	}
-	return s.compose(model, s.status(), result)
+	return s.arrange(model, func(compact bool) []string { return []string{s.status(compact), result} })
 }
+
+// View implements step.
+func (s serverStep) View() string { return s.layout().text }
 
 // Apply implements step.
 func (s serverStep) Apply(c config.Config) config.Config {
@@ -229,7 +237,7 @@ func (s serverStep) Apply(c config.Config) config.Config {
 func (s serverStep) Running() bool { return s.check.running() }
 
 // Cancel implements step.
-func (s serverStep) Cancel() step { s.check = s.check.stop(); return s }
+func (s serverStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s serverStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
@@ -239,6 +247,12 @@ func (s serverStep) Input() inputKind { return s.form.inputKind() }
 
 // AtFirst implements step.
 func (s serverStep) AtFirst() bool { return s.form.atFirst() }
+
+// Touched implements step.
+func (s serverStep) Touched() bool { return s.touched }
+
+// Command implements step.
+func (s serverStep) Command() string { return s.command() }
 
 // ShortHelp implements help.KeyMap.
 func (s serverStep) ShortHelp() []key.Binding {

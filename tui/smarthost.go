@@ -15,10 +15,10 @@ import (
 // host[:port] and probes it: TLS 1.2+ after STARTTLS, and AUTH XOAUTH2.
 type smartHostStep struct {
 	formBase
-	cfg     config.Config
-	touched bool // the admin edited the field: no more automatic prefill
-	result  *steps.ProbeResult
-	passed  string // the host:port the last successful probe was for
+	cfg    config.Config
+	edited bool // the admin edited the field: no more automatic prefill
+	result *steps.ProbeResult
+	passed string // the host:port the last successful probe was for
 }
 
 // newSmartHostStep prefills the saved host and port (or the sandbox's).
@@ -42,9 +42,9 @@ func newSmartHostStep(c config.Config, hints *steps.Hints) smartHostStep {
 // Enter implements step. While the admin has not edited the field, a
 // change of cloud brings that cloud's smart host.
 func (s smartHostStep) Enter(env stepEnv) (step, tea.Cmd) {
-	s.formBase = s.enter(env)
+	s.formBase, _ = s.enter(env)
 	s.cfg = env.cfg
-	if !s.touched && env.hints == nil {
+	if !s.edited && env.hints == nil {
 		c, _ := cloud.ByName(env.cfg.Entra.Cloud)
 		for _, other := range cloud.All {
 			if s.form.value(0) == hostPort(other.SmartHost, other.SmartPort) {
@@ -67,9 +67,9 @@ func (s smartHostStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		}
 		var cmd tea.Cmd
 		var edited bool
-		s.formBase, cmd, edited = s.key(msg)
+		s.formBase, cmd, edited = s.key(msg, s.layout())
 		if edited {
-			s.touched, s.passed, s.result = true, "", nil
+			s.edited, s.passed, s.result = true, "", nil
 		}
 		return s, cmd, stay
 	case resultMsg:
@@ -81,7 +81,7 @@ func (s smartHostStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			s.result = &r
 		}
 		if msg.err != nil {
-			s.problem = s.problem.set(problemOf(msg.err, s.cfg.Entra.ClientSecret))
+			s.formBase = s.fail(msg.err, s.cfg.Entra.ClientSecret)
 			return s, nil, stay
 		}
 		s.passed = s.form.value(0)
@@ -103,25 +103,28 @@ func (s smartHostStep) submit() (step, tea.Cmd, outcome) {
 	if s.formBase, ok = s.showErrors([]error{err}); !ok {
 		return s, nil, stay
 	}
-	s.problem, s.result, s.okLine = s.problem.set(nil), nil, ""
+	s.result, s.passed = nil, ""
 	c := s.cfg
 	c.Entra.SmartHost, c.Entra.Port = host, port
 	run := s.run
 	var cmd tea.Cmd
-	s.check, cmd = s.check.start("probe", "Connecting to "+hostPort(host, port)+"…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = s.begin("probe", "Connecting to "+hostPort(host, port)+"…", func(ctx context.Context) (any, error) {
 		return run.Probe(ctx, config.ProviderEntra, c)
 	})
 	return s, cmd, stay
 }
 
-// View implements step.
-func (s smartHostStep) View() string {
+// layout is the step's body: the probe's result under the status line.
+func (s smartHostStep) layout() arranged {
 	var result string
 	if s.result != nil && !s.check.running() {
 		result = probeView(*s.result, true, s.width)
 	}
-	return s.compose("", s.status(), result)
+	return s.arrange("", func(compact bool) []string { return []string{s.status(compact), result} })
 }
+
+// View implements step.
+func (s smartHostStep) View() string { return s.layout().text }
 
 // Apply implements step.
 func (s smartHostStep) Apply(c config.Config) config.Config {
@@ -135,7 +138,7 @@ func (s smartHostStep) Apply(c config.Config) config.Config {
 func (s smartHostStep) Running() bool { return s.check.running() }
 
 // Cancel implements step.
-func (s smartHostStep) Cancel() step { s.check = s.check.stop(); return s }
+func (s smartHostStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s smartHostStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
@@ -145,6 +148,12 @@ func (s smartHostStep) Input() inputKind { return s.form.inputKind() }
 
 // AtFirst implements step.
 func (s smartHostStep) AtFirst() bool { return true }
+
+// Touched implements step.
+func (s smartHostStep) Touched() bool { return s.touched }
+
+// Command implements step.
+func (s smartHostStep) Command() string { return s.command() }
 
 // ShortHelp implements help.KeyMap.
 func (s smartHostStep) ShortHelp() []key.Binding {

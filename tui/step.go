@@ -24,9 +24,9 @@ const (
 type inputKind int
 
 const (
-	inputNone   inputKind = iota // no text field focused: letters are commands
-	inputText                    // a text field: letters are text; "?" is still help
-	inputSecret                  // a masked field: every printable key is text
+	inputNone inputKind = iota // no text field focused: letters are commands
+	inputText                  // a text field: letters are text; "?" is still help
+	inputFree                  // a field where "?" is text too (secrets, names): f1 is help
 )
 
 // stepEnv is what a step is entered with: the run, where the wizard
@@ -72,4 +72,19 @@ type step interface {
 	// AtFirst reports whether shift+tab should go back a step (the first
 	// field, or no fields, has the focus).
 	AtFirst() bool
+	// Touched reports whether the admin typed, ticked or ran a check on
+	// this step in this run: quitting then loses work, so esc on the
+	// first step asks first.
+	Touched() bool
+	// Command is the first command (a PowerShell cmdlet, a shell command)
+	// of the problem on screen, "" when there is none; the copy key puts it
+	// on the clipboard.
+	Command() string
+}
+
+// undoer is a step that esc can take back to an earlier state before the
+// wizard goes back a step (the logon step returns to the sign-in that was
+// there before r).
+type undoer interface {
+	Undo() (step, bool)
 }

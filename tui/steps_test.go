@@ -549,12 +549,16 @@ func TestTestStepAndEnable(t *testing.T) {
 		if m.cur != steps.StepEnable {
 			t.Fatalf("at %s", m.cur)
 		}
-		m, cmd := press(t, m, "space", "enter")
-		if m.enable.ticked || m.enable.Running() || cmd != nil {
-			t.Error("Enabled was ticked or saved without a test")
+		m, cmd := press(t, m, "space")
+		if m.enable.ticked || cmd != nil {
+			t.Error("Enabled was ticked without a test")
 		}
 		if v := flat(m.View()); !strings.Contains(v, "[ ] Enabled") || !strings.Contains(v, "only after a test email went through") {
 			t.Errorf("view:\n%s", m.View())
+		}
+		m, _ = press(t, m, "enter")
+		if m.enable.ticked || m.enable.check.op != "settings" {
+			t.Errorf("enter without a test: ticked %v, op %q; want the settings saved only", m.enable.ticked, m.enable.check.op)
 		}
 	})
 	t.Run("a changed setting after the test needs a new test", func(t *testing.T) {
@@ -575,12 +579,12 @@ func TestTestStepAndEnable(t *testing.T) {
 }
 
 func TestEnableSaveAndConsent(t *testing.T) {
-	t.Run("untick refuses to save", func(t *testing.T) {
+	t.Run("unticked, enter saves the settings only", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepEnable)
 		m, cmd := press(t, m, "enter")
-		if cmd != nil || !strings.Contains(flat(m.View()), "Tick Enabled with space first") {
-			t.Errorf("view:\n%s", m.View())
+		if cmd == nil || m.enable.check.op != "settings" {
+			t.Errorf("op %q:\n%s", m.enable.check.op, m.View())
 		}
 	})
 	t.Run("save, summary, quit", func(t *testing.T) {

@@ -5,9 +5,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/secret"
@@ -35,22 +33,16 @@ type testStep struct {
 	passed      *config.Config // the configuration the last successful test went through
 	passedProv  config.Provider
 	passedTo    string
-	transcript  bool
-	vp          viewport.Model
+	transcript  bool // the transcript is shown
 }
 
 // newTestStep prefills the saved email settings.
 func newTestStep(c config.Config) testStep {
-	vp := viewport.New(78, 5)
-	vp.KeyMap = viewport.KeyMap{
-		PageDown: key.NewBinding(key.WithKeys("pgdown")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup")),
-		Down:     key.NewBinding(key.WithKeys("down")),
-		Up:       key.NewBinding(key.WithKeys("up")),
-	}
-	return testStep{vp: vp, formBase: newFormBase(steps.StepTest,
+	name := newTextField("Display name", "The sender's name recipients see.", c.Email.DisplayName, "optional, e.g. PIM Notifications")
+	name.free = true // "Alerts?" is a name: "?" is typed there, f1 is help
+	return testStep{formBase: newFormBase(steps.StepTest,
 		newTextField("From", "The default sender of all PIM mail.", c.Email.From, ""),
-		newTextField("Display name", "The sender's name recipients see.", c.Email.DisplayName, "optional, e.g. PIM Notifications"),
+		name,
 		newTextField("Send test to", "Any mailbox you can check.", "", ""),
 	)}
 }
@@ -74,7 +66,11 @@ func defaultFrom(env stepEnv) string {
 // mailbox signed in becomes the From); a success for other settings is
 // forgotten.
 func (s testStep) Enter(env stepEnv) (step, tea.Cmd) {
-	s.formBase = s.enter(env)
+	var stale bool
+	s.formBase, stale = s.enter(env)
+	if stale {
+		s.result, s.transcript = nil, false
+	}
 	s.cfg, s.provider = env.cfg, env.provider
 	if !s.touchedFrom {
 		s.form = s.form.setValue(testFrom, defaultFrom(env))
@@ -90,7 +86,7 @@ func (s testStep) Enter(env stepEnv) (step, tea.Cmd) {
 		s.passed, s.result, s.okLine, s.transcript = nil, nil, "", false
 	}
 	s.warning = steps.FromWarningFor(s.provider, s.Apply(s.cfg))
-	return s.layout(), nil
+	return s, nil
 }
 
 // passedNow reports whether the last successful test was for the settings
@@ -131,16 +127,16 @@ func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		case key.Matches(msg, transcriptKey(s.typing())):
 			if s.result != nil && len(s.result.Transcript) > 0 {
 				s.transcript = !s.transcript
+				s.pos = scrollPos{}
+				if s.transcript {
+					s.pos = anchored(transcriptAnchor)
+				}
 			}
-			return s.layout(), nil, stay
-		case s.transcript && key.Matches(msg, keys.Scroll):
-			var cmd tea.Cmd
-			s.vp, cmd = s.vp.Update(msg)
-			return s, cmd, stay
+			return s, nil, stay
 		}
 		var cmd tea.Cmd
 		var edited bool
-		s.formBase, cmd, edited = s.key(msg)
+		s.formBase, cmd, edited = s.key(msg, s.layout())
 		if edited {
 			switch s.form.focus {
 			case testFrom:
@@ -153,7 +149,7 @@ func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			}
 			s.warning = steps.FromWarningFor(s.provider, s.Apply(s.cfg))
 		}
-		return s.layout(), cmd, stay
+		return s, cmd, stay
 	case resultMsg:
 		var ok bool
 		if s.check, ok = s.check.accept(msg); !ok {
@@ -163,8 +159,8 @@ func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			s.result = &r
 		}
 		if msg.err != nil {
-			s.problem = s.problem.set(problemOf(msg.err, s.secrets()...))
-			return s.layout(), nil, stay
+			s.formBase = s.fail(msg.err, s.secrets()...)
+			return s, nil, stay
 		}
 		c := s.Apply(s.cfg)
 		s.passed, s.passedProv, s.passedTo = &c, s.provider, strings.TrimSpace(s.form.value(testTo))
@@ -173,7 +169,7 @@ func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			reply = " The server replied: " + printable(s.result.Reply)
 		}
 		s.okLine = "✓ Test email sent to " + s.passedTo + "." + reply
-		return s.layout(), nil, stay
+		return s, nil, stay
 	}
 	var cmd tea.Cmd
 	s.check, cmd = s.check.update(msg)
@@ -192,33 +188,29 @@ func (s testStep) submit() (step, tea.Cmd, outcome) {
 	}
 	var ok bool
 	if s.formBase, ok = s.showErrors([]error{ferr, nil, terr}); !ok {
-		return s.layout(), nil, stay
+		return s, nil, stay
 	}
-	s.problem, s.result, s.okLine, s.transcript = s.problem.set(nil), nil, "", false
+	s.result, s.transcript = nil, false
 	c, p, run := s.Apply(s.cfg), s.provider, s.run
 	var cmd tea.Cmd
-	s.check, cmd = s.check.start("send", "Sending a test email to "+to+" through "+p.Label()+"…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = s.begin("send", "Sending a test email to "+to+" through "+p.Label()+"…", func(ctx context.Context) (any, error) {
 		return run.SendTest(ctx, p, c, to)
 	})
-	return s.layout(), cmd, stay
+	return s, cmd, stay
 }
 
-// layout fits the transcript viewport below the fields and refreshes its
-// content (redacted again, and made printable, before it is drawn).
-func (s testStep) layout() testStep {
-	if s.result == nil || !s.transcript {
-		return s
-	}
-	w := max(20, s.width)
+// transcriptAnchor starts the transcript; the step scrolls to it.
+const transcriptAnchor = "Transcript ("
+
+// transcriptView is the transcript, redacted once more and made printable
+// before it is drawn.
+func (s testStep) transcriptView() string {
 	var lines []string
 	for _, l := range s.result.Transcript {
-		lines = append(lines, wrap(printable(secret.Redact(l, s.secrets()...)), w))
+		lines = append(lines, wrap(printable(secret.Redact(l, s.secrets()...)), s.width))
 	}
-	s.vp.Width = w
-	used := lipgloss.Height(joinBlocks(s.form.view(false), s.warnView(), s.status())) + 3
-	s.vp.Height = max(3, s.height-used)
-	s.vp.SetContent(strings.Join(lines, "\n"))
-	return s
+	title := theme.faint.Render(wrap(transcriptAnchor+"secrets masked; "+transcriptKey(s.typing()).Help().Key+" hides):", s.width))
+	return title + "\n" + strings.Join(lines, "\n")
 }
 
 // warnView is the From warning, if any.
@@ -226,21 +218,31 @@ func (s testStep) warnView() string {
 	if s.warning == "" {
 		return ""
 	}
-	return theme.warn.Render(wrap("⚠ "+printable(s.warning), s.width))
+	return theme.warn.Render(richText("⚠ "+printable(s.warning), s.width))
+}
+
+// layout is the step's body: the fields stay; the warning, the status and
+// the transcript below them scroll when they do not fit. With little room
+// the outcome of the test comes before the warning.
+func (s testStep) layout() arranged {
+	return s.arrange("", func(compact bool) []string {
+		var tail string
+		switch {
+		case s.result == nil || len(s.result.Transcript) == 0 || s.check.running():
+		case s.transcript:
+			tail = s.transcriptView()
+		default:
+			tail = theme.faint.Render(wrap("Press "+transcriptKey(s.typing()).Help().Key+" for the SMTP transcript.", s.width))
+		}
+		if compact {
+			return []string{s.status(true), s.warnView(), tail}
+		}
+		return []string{s.warnView(), s.status(false), tail}
+	})
 }
 
 // View implements step.
-func (s testStep) View() string {
-	if s.transcript && s.result != nil {
-		title := theme.faint.Render("Transcript (secrets masked; ↑/↓ pgup/pgdn scroll, " + transcriptKey(s.typing()).Help().Key + " hides):")
-		return joinBlocks(s.form.view(false), s.warnView(), s.status(), title+"\n"+s.vp.View())
-	}
-	var hint string
-	if s.result != nil && len(s.result.Transcript) > 0 && !s.check.running() {
-		hint = theme.faint.Render("Press " + transcriptKey(s.typing()).Help().Key + " for the SMTP transcript.")
-	}
-	return s.compose("", s.warnView(), s.status(), hint)
-}
+func (s testStep) View() string { return s.layout().text }
 
 // Apply implements step: the global email settings.
 func (s testStep) Apply(c config.Config) config.Config {
@@ -253,10 +255,10 @@ func (s testStep) Apply(c config.Config) config.Config {
 func (s testStep) Running() bool { return s.check.running() }
 
 // Cancel implements step.
-func (s testStep) Cancel() step { s.check = s.check.stop(); return s }
+func (s testStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
-func (s testStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s.layout() }
+func (s testStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
 
 // Input implements step.
 func (s testStep) Input() inputKind { return s.form.inputKind() }
@@ -278,10 +280,22 @@ func (s testStep) ShortHelp() []key.Binding {
 	if s.result != nil && len(s.result.Transcript) > 0 {
 		ks = append(ks, transcriptKey(s.typing()))
 	}
-	if s.transcript {
-		ks = append(ks, keys.Scroll)
-	}
 	return ks
+}
+
+// Touched implements step.
+func (s testStep) Touched() bool { return s.touched }
+
+// Command implements step: the problem's command, else the one the From
+// warning names (granting Send As).
+func (s testStep) Command() string {
+	if c := s.command(); c != "" || s.check.running() {
+		return c
+	}
+	if c := commandsIn(s.warning); len(c) > 0 {
+		return c[0]
+	}
+	return ""
 }
 
 // FullHelp implements help.KeyMap.

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -48,7 +47,7 @@ func wrap(text string, width int) string {
 			}
 			pieces := strings.Split(ansi.Hardwrap(word, width, true), "\n")
 			for _, p := range pieces[:len(pieces)-1] {
-				out = append(out, p)
+				out = append(out, indent+p)
 			}
 			line = pieces[len(pieces)-1]
 			lineW = ansi.StringWidth(line)
@@ -94,25 +93,91 @@ func firstSentence(text string) string {
 	return line
 }
 
-// introFit is a step's help text for the top of its body: whole when it
-// fits above rest in height lines, else its first sentence and where the
-// rest is (the help screen, on helpKey), else nothing. The whole text is
-// always on the help screen.
-func introFit(help, helpKey string, width, height int, rest string) string {
-	if help == "" {
-		return ""
+// richText wraps a catalogue text to width columns. The catalogue marks
+// commands with `backticks`; a backtick is PowerShell's escape character, so
+// a command hard-wrapped inside them and copied from the screen runs only
+// half. Each command (a span with a space in it) therefore stands on lines
+// of its own, indented, without the backticks, wrapped only at spaces with
+// a deeper indent for the continuation; a one-word span (`$null`) stays in
+// the sentence, without its backticks.
+func richText(text string, width int) string {
+	parts := strings.Split(text, "`")
+	if len(parts)%2 == 0 {
+		// An unpaired backtick is not markup: keep it in the last part.
+		parts[len(parts)-2] += "`" + parts[len(parts)-1]
+		parts = parts[:len(parts)-1]
 	}
-	avail := height
-	if rest != "" {
-		avail -= lipgloss.Height(rest) + 1
+	var out []string
+	var prose strings.Builder
+	afterCommand := false
+	flush := func() {
+		p := strings.TrimSpace(prose.String())
+		prose.Reset()
+		if afterCommand {
+			// The sentence goes on after the command: its "," or "." would
+			// stand alone at the start of a line.
+			p = strings.TrimSpace(strings.TrimLeft(p, ",;."))
+		}
+		if p != "" {
+			out = append(out, wrap(p, width))
+		}
 	}
-	if full := wrap(help, width); lipgloss.Height(full) <= avail {
-		return full
+	for i, part := range parts {
+		if i%2 == 0 || !isCommand(part) {
+			prose.WriteString(part)
+			continue
+		}
+		flush()
+		out = append(out, commandLines(part, width))
+		afterCommand = true
 	}
-	// Non-breaking spaces keep the pointer on one line.
-	short := wrap(firstSentence(help)+" "+theme.faint.Render("("+helpKey+"\u00a0for\u00a0more)"), width)
-	if lipgloss.Height(short) <= avail {
-		return short
+	flush()
+	return strings.Join(out, "\n")
+}
+
+// isCommand reports whether a `span` is a command to put on its own lines.
+func isCommand(span string) bool { return strings.Contains(strings.TrimSpace(span), " ") }
+
+// commandLines draws a command indented, wrapped at spaces only, its
+// continuation lines indented further so they read as one command.
+func commandLines(cmd string, width int) string {
+	const first, cont = "    ", "      "
+	words := strings.Fields(cmd)
+	var lines []string
+	line := ""
+	limit := max(10, width-len(first))
+	for _, w := range words {
+		switch {
+		case line == "":
+			line = w
+		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= limit:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line, limit = w, max(10, width-len(cont))
+		}
 	}
-	return ""
+	lines = append(lines, line)
+	for i, l := range lines {
+		ind, lim := first, max(10, width-len(first))
+		if i > 0 {
+			ind, lim = cont, max(10, width-len(cont))
+		}
+		// A single word longer than the line (rare in a command) breaks.
+		l = strings.ReplaceAll(wrap(l, lim), "\n", "\n"+cont)
+		lines[i] = ind + theme.value.Render(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// commandsIn returns the commands marked in text, in order.
+func commandsIn(text string) []string {
+	parts := strings.Split(text, "`")
+	var out []string
+	for i := 1; i < len(parts)-1; i += 2 {
+		if isCommand(parts[i]) {
+			out = append(out, strings.TrimSpace(parts[i]))
+		}
+	}
+	return out
 }

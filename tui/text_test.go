@@ -65,3 +65,42 @@ func FuzzPrintable(f *testing.F) {
 		}
 	})
 }
+
+func FuzzRichText(f *testing.F) {
+	for _, s := range []string{
+		"Fix: In Exchange Online PowerShell: `Set-CASMailbox -Identity a@b.com -SmtpClientAuthenticationDisabled $false` (`$null` instead), or not.",
+		"run `pimmail setup`.", "`a b` and `c d`, then go", "an odd ` backtick", "``", "` `", "`x`y`z`",
+	} {
+		f.Add(s, 40)
+	}
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		if width < 12 || width > 200 {
+			return
+		}
+		s = printable(s)
+		got := richText(s, width)
+		// No letter or digit is lost or changed; only backticks (markup)
+		// and punctuation at a command's end may go.
+		alnum := func(x string) string {
+			return strings.Map(func(r rune) rune {
+				if unicode.IsLetter(r) || unicode.IsDigit(r) {
+					return r
+				}
+				return -1
+			}, x)
+		}
+		if alnum(got) != alnum(s) {
+			t.Fatalf("richText lost text:\n%q\n%q", s, got)
+		}
+		for _, l := range strings.Split(got, "\n") {
+			if w := ansi.StringWidth(l); w > width && len(strings.Fields(l)) > 1 {
+				t.Fatalf("line %q is %d wide, limit %d", l, w, width)
+			}
+		}
+		for _, c := range commandsIn(s) {
+			if strings.Contains(c, "`") {
+				t.Fatalf("command %q holds a backtick", c)
+			}
+		}
+	})
+}

@@ -44,7 +44,13 @@ type Model struct {
 	test     testStep
 	enable   enableStep
 
-	help     help.Model
+	help    help.Model
+	helpPos scrollPos // the help screen's scroll position
+	// confirmQuit is true while "Quit without saving? (y/n)" is asked.
+	confirmQuit bool
+	// flash is a one-off note in place of the footer's keys (e.g. that a
+	// command was copied); the next key clears it.
+	flash    string
 	width    int
 	height   int
 	out      io.Writer        // the terminal, for OSC 52 copies

@@ -142,6 +142,13 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		if msg.step != m.cur {
 			return m, nil
 		}
+		if msg.what == copiedCommand {
+			m.flash = "✓ Command copied to your clipboard (OSC 52). If paste brings nothing, your terminal does not allow it: copy it from the screen."
+			if msg.err != nil {
+				m.flash = "✗ Could not write to the terminal: " + msg.err.Error()
+			}
+			return m.resize(), nil
+		}
 	case spinner.TickMsg:
 	default:
 		return m, nil
@@ -165,43 +172,78 @@ func (m Model) delegate(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) key(km tea.KeyMsg) (Model, tea.Cmd) {
 	st := m.current()
 	if key.Matches(km, keys.Quit) {
-		// Nothing is written: the config only changes in Save.
+		// Nothing is written: the config only changes in Save. ctrl+c
+		// never asks: it is the way out that always works at once.
 		m = m.withStep(st.Cancel())
 		m.quitting = true
 		return m, tea.Quit
 	}
+	if m.flash != "" {
+		m.flash = "" // the note was read; the footer shows the keys again
+		m = m.resize()
+	}
+	if m.confirmQuit {
+		switch {
+		case key.Matches(km, keys.Yes):
+			m.quitting = true
+			return m, tea.Quit
+		case key.Matches(km, keys.No), key.Matches(km, keys.Back):
+			m.confirmQuit = false
+			return m.resize(), nil
+		}
+		return m, nil
+	}
 	if m.help.ShowAll {
 		// The help screen is modal: it covers the fields, so keys that
 		// would edit them unseen do nothing.
+		if pos, ok := m.helpLayout().scroll(km, true); ok {
+			m.helpPos = pos
+			return m, nil
+		}
 		if key.Matches(km, keys.Help) || key.Matches(km, keys.Back) {
 			m.help.ShowAll = false
 			return m.resize(), nil
 		}
 		return m, nil
 	}
-	helpKey := keys.Help
-	if st.Input() == inputSecret {
-		helpKey = keys.HelpSecret
-	}
+	typing := st.Input() != inputNone
 	_, saved := m.Saved()
 	switch {
-	case key.Matches(km, helpKey):
-		m.help.ShowAll = true
+	case key.Matches(km, helpKeyFor(st.Input())):
+		m.help.ShowAll, m.helpPos = true, scrollPos{}
 		return m.resize(), nil
 	case saved:
-		// Only the summary is left: enter or q quits.
+		// Only the summary is left: enter, q or esc quits.
 		if key.Matches(km, keys.QuitDone) {
 			m.quitting = true
 			return m, tea.Quit
 		}
-		return m, nil
+		return m.delegate(km) // the summary scrolls, when it must
+	case st.Command() != "" && key.Matches(km, copyCommandKey(typing)):
+		return m, copyCmd(m.cur, copiedCommand, m.out, st.Command(), m.tmux)
 	case key.Matches(km, keys.Back), key.Matches(km, keys.PrevField) && st.AtFirst():
 		if st.Running() {
 			return m.withStep(st.Cancel()), nil
 		}
+		if u, ok := st.(undoer); ok {
+			if ns, ok := u.Undo(); ok {
+				return m.withStep(ns), nil
+			}
+		}
 		return m.back()
 	}
 	return m.delegate(km)
+}
+
+// dirty reports whether anything was typed, ticked or checked in this run:
+// quitting from the first step then asks first.
+func (m Model) dirty() bool {
+	for _, st := range []step{m.ids, m.sec, m.logon, m.smart, m.relaySrv, m.localSrv, m.creds, m.test, m.enable} {
+		if st.Touched() {
+			return true
+		}
+	}
+	return false
 }
 
 // advance applies the current step's values and enters the next step.
@@ -225,10 +267,15 @@ func (m Model) advance() (Model, tea.Cmd) {
 }
 
 // back enters the previous step; every step keeps what was typed. Back
-// from the first step quits, without saving, like ctrl+c.
+// from the first step quits without saving; when something was typed or
+// checked in this run, it asks first.
 func (m Model) back() (Model, tea.Cmd) {
 	i, seq := m.index()
 	if i == 0 {
+		if m.dirty() {
+			m.confirmQuit = true
+			return m.resize(), nil
+		}
 		m.quitting = true
 		return m, tea.Quit
 	}

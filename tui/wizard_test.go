@@ -406,12 +406,14 @@ func TestHelpScreen(t *testing.T) {
 	}
 	m, _ = press(t, m, "?")
 	v := m.View()
-	for _, w := range []string{"Help: Tenant and application IDs", "Allow public client flows", "quit without saving", "close help"} {
+	checkScreen(t, v, 80, 24)
+	v, m = pages(t, m) // the help scrolls: every page counts
+	for _, w := range []string{"Help: Tenant and application IDs", "Allow public client flows", "quit without saving", "close help",
+		"Directory (tenant) ID: Overview > Directory (tenant) ID."} {
 		if !strings.Contains(flat(v), w) {
 			t.Errorf("help screen lacks %q:\n%s", w, v)
 		}
 	}
-	checkScreen(t, v, 80, 24)
 	if m.ids.form.value(idsTenant) != "" {
 		t.Error("? was typed into the tenant field")
 	}

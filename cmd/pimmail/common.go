@@ -134,7 +134,7 @@ func printProblem(w io.Writer, err error, secrets []secret.Secret) {
 		if errors.As(err, &fe) {
 			p = &diagnose.Problem{Title: fe.Field + " " + fe.Message, Fix: fe.Hint}
 		} else {
-			p = &diagnose.Problem{Title: "Something unexpected went wrong", Raw: err.Error(),
+			p = &diagnose.Problem{Title: "Something unexpected went wrong", Raw: diagnose.Redact(err.Error()),
 				Fix: "Try again; if it persists, send the details to support."}
 		}
 	}

@@ -66,9 +66,11 @@ Usage:
         The setup wizard (needs a terminal): provider, IDs, secret, mailbox
         sign-in, smart host, test email, enable. Nothing is written until the
         last step saves.
-  pimmail test [--to ADDR] [--config PATH] [--verbose]
+  pimmail test [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]
         Send a test email with the saved, enabled provider; no terminal needed.
-  pimmail status [--config PATH]
+        --timeout bounds each network step (default 30s); --scenario, with a
+        sandbox configuration, switches one failure on to rehearse it.
+  pimmail status [--config PATH] [--scenario NAME]
         Show the saved configuration (secrets masked), the enabled provider,
         the mailbox, and whether a token can be had now.
   pimmail sandbox [--scenario NAME] [--list-scenarios] [--state-dir DIR] [--approve-after DUR]
@@ -79,7 +81,9 @@ Usage:
 
 Files: the configuration is ` + defaultPathText() + `
 (--config chooses another); the token cache (tokencache.json) and the
-sandbox's state (sandbox/) live beside it. Files are 0600 in a 0700 directory.
+sandbox's state (sandbox/) live beside it. Files are written with mode 0600;
+a directory pimmail creates for them gets mode 0700 (an existing one keeps its
+mode, but must not be writable by others).
 
 Debug log: set PIMMAIL_DEBUG_LOG=/path/to/file (it never holds secrets).
 `

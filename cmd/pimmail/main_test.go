@@ -62,11 +62,18 @@ func (r result) String() string {
 // tests never touch the real user's files.
 func pimmail(t *testing.T, args ...string) result {
 	t.Helper()
+	return pimmailEnv(t, nil, args...)
+}
+
+// pimmailEnv is pimmail with extra environment variables (NAME=value).
+func pimmailEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	home := t.TempDir()
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "PIMMAIL_DEBUG_LOG=")
+	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(""), &out, &errb
 	err := cmd.Run()
@@ -108,12 +115,13 @@ func TestHelp(t *testing.T) {
 		args  []string
 		wants []string
 	}{
-		{[]string{"--help"}, []string{"pimmail test", "pimmail status", "pimmail sandbox", "--sandbox", "PIMMAIL_DEBUG_LOG", "tokencache.json"}},
+		{[]string{"--help"}, []string{"pimmail test", "pimmail status", "pimmail sandbox", "--sandbox", "PIMMAIL_DEBUG_LOG", "tokencache.json",
+			"[--timeout DUR]", "--scenario NAME]", "mode 0600", "creates for them gets mode 0700"}},
 		{[]string{"help"}, []string{"Usage:"}},
 		{[]string{"setup", "--help"}, []string{"-config", "-sandbox", "-scenario", "needs a terminal"}},
 		{[]string{"--sandbox", "--help"}, []string{"-scenario"}},
-		{[]string{"test", "--help"}, []string{"-to", "-config", "-verbose", "Exit status: 0"}},
-		{[]string{"status", "-h"}, []string{"-config", "masked", "refresh token"}},
+		{[]string{"test", "--help"}, []string{"-to", "-config", "-verbose", "-timeout", "-scenario", "Exit status: 0"}},
+		{[]string{"status", "-h"}, []string{"-config", "-scenario", "masked", "refresh token"}},
 		{[]string{"sandbox", "--help"}, []string{"-scenario", "-list-scenarios", "-state-dir", "-approve-after", "swaks"}},
 	}
 	for _, tt := range tests {
@@ -121,6 +129,10 @@ func TestHelp(t *testing.T) {
 		expect(t, r, 0, tt.wants...)
 		if r.stderr != "" {
 			t.Errorf("pimmail %v --help wrote to stderr: %s", tt.args, r.stderr)
+		}
+		// An existing directory keeps its mode: promise no 0700 one.
+		if strings.Contains(r.stdout, "in a 0700 directory") {
+			t.Errorf("pimmail %v promises a 0700 directory:\n%s", tt.args, r.stdout)
 		}
 	}
 }
@@ -187,8 +199,18 @@ func localConfig(t *testing.T) string {
 // returns, as the wizard's is when it ends; the binary starts its own.
 func sandboxConfig(t *testing.T, p config.Provider, edit func(*config.Config)) string {
 	t.Helper()
+	return sandboxConfigOpts(t, p, nil, edit)
+}
+
+// sandboxConfigOpts is sandboxConfig with the sandbox's options adjusted.
+func sandboxConfigOpts(t *testing.T, p config.Provider, opts func(*sandbox.Options), edit func(*config.Config)) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "pimmail", "config.json")
-	sb, err := sandbox.Start(sandbox.Options{StateDir: config.SandboxDir(path), ApproveAfter: 10 * time.Millisecond, PollInterval: 10 * time.Millisecond})
+	o := sandbox.Options{StateDir: config.SandboxDir(path), ApproveAfter: 10 * time.Millisecond, PollInterval: 10 * time.Millisecond}
+	if opts != nil {
+		opts(&o)
+	}
+	sb, err := sandbox.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,6 +320,10 @@ func TestTestRelayAndLocal(t *testing.T) {
 			path := sandboxConfig(t, p, nil)
 			r := pimmail(t, "test", "--config", path)
 			expect(t, r, 0, "Test email sent to pim@"+sandbox.RelayDomain, p.Label(), "Server reply: 250")
+			// Local SMTP's "queued" is not delivery: say where to look.
+			if local := strings.Contains(r.stdout, "not delivery yet") && strings.Contains(r.stdout, "journalctl -u postfix"); local != (p == config.ProviderLocal) {
+				t.Errorf("queued note shown: %v, want %v: %v", local, p == config.ProviderLocal, r)
+			}
 			if mailIn(t, path) != 1 {
 				t.Errorf("no message in the sandbox mail folder")
 			}
@@ -513,4 +539,28 @@ func TestListScenarios(t *testing.T) {
 		names = append(names, sc.Name, sc.Summary)
 	}
 	expect(t, r, 0, names...)
+}
+
+// TestStatusHidesPasswords: a relay password is shown only as set or not,
+// never its last characters (a human-chosen password would leak a part),
+// while the long random client secret keeps its last 4 for comparison with
+// the portal.
+func TestStatusHidesPasswords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pimmail", "config.json")
+	c := config.Default()
+	c.Enabled = config.ProviderRelay
+	c.Email.From = "pim@contoso.example"
+	c.Relay = config.SMTP{Host: "relay.contoso.example", Port: 587, TLS: config.TLSStartTLS,
+		Username: "pim", Password: secret.New("Winter2026!Qx7z")}
+	c.Entra.ClientSecret = secret.New("Abc8Q~long.random-client-secret-value-WXYZ")
+	if err := config.Save(path, c); err != nil {
+		t.Fatal(err)
+	}
+	r := pimmail(t, "status", "--config", path)
+	if strings.Contains(r.stdout, "Qx7z") || strings.Contains(r.stdout, "Winter") {
+		t.Fatalf("status shows part of the relay password:\n%s", r.stdout)
+	}
+	if !strings.Contains(r.stdout, "set (") || !strings.Contains(r.stdout, "********WXYZ") {
+		t.Fatalf("status should say the password is set and show the secret's last 4:\n%s", r.stdout)
+	}
 }

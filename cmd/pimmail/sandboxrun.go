@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -164,7 +165,9 @@ func liveRunning(stateDir string) (runningFile, bool) {
 	if err != nil || u.Host == "" {
 		return rf, false
 	}
-	conn, err := net.DialTimeout("tcp", u.Host, time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", u.Host)
 	if err != nil {
 		return rf, false
 	}

@@ -98,14 +98,31 @@ Run pimmail --help for more.
 // to do next, wrapped for an 80-column terminal.
 func savedText(sum steps.SaveSummary, configFlag string, sandboxMode bool) string {
 	var paras []string
-	paras = append(paras, fmt.Sprintf("Saved %s: %s is enabled.", sum.ConfigPath, sum.Provider.Label()))
+	switch {
+	case !sum.SettingsOnly:
+		paras = append(paras, fmt.Sprintf("Saved %s: %s is enabled.", sum.ConfigPath, sum.Provider.Label()))
+	case sum.Provider == config.ProviderNone:
+		paras = append(paras, fmt.Sprintf("Saved the settings in %s; no provider is enabled, so pimmail's settings send no mail yet. "+
+			"Run pimmail again to test and enable one.", sum.ConfigPath))
+	default:
+		paras = append(paras, fmt.Sprintf("Saved the settings in %s without enabling them; %s stays enabled. "+
+			"Run pimmail again to test and enable the new settings.", sum.ConfigPath, sum.Provider.Label()))
+	}
+	if len(sum.NotSaved) > 0 {
+		paras = append(paras, "Not saved, because mail goes out with them now and they were not tested: "+
+			strings.Join(sum.NotSaved, "; ")+".")
+	}
 	for _, d := range sum.Disabled {
 		paras = append(paras, fmt.Sprintf("%s is now disabled; its settings are kept, so switching back is one run of pimmail.", d.Label()))
+	}
+	if sum.Backup != "" {
+		paras = append(paras, fmt.Sprintf("The previous configuration could not be used, so its settings are not in the new file; "+
+			"a copy of it is kept in %s.", sum.Backup))
 	}
 	if sum.CachePath != "" {
 		paras = append(paras, fmt.Sprintf("The mailbox's sign-in is in %s.", sum.CachePath))
 	}
-	if sum.Mailbox != "" && sum.Provider == config.ProviderEntra {
+	if sum.Mailbox != "" && sum.Provider == config.ProviderEntra && !sum.SettingsOnly {
 		paras = append(paras, fmt.Sprintf("PIM mail now goes out as %s: tell your organisation, so replies and questions reach the right people.", sum.Mailbox))
 	}
 	if sandboxMode {

@@ -13,7 +13,6 @@ import (
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
-	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -23,13 +22,16 @@ const statusTimeout = 10 * time.Second
 
 // cmdStatus is `pimmail status`.
 func cmdStatus(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("status", "pimmail status [--config PATH]",
+	fs := newFlags("status", "pimmail status [--config PATH] [--scenario NAME]",
 		"Shows the saved configuration with secrets masked, which provider is enabled, the\n"+
 			"mailbox, when the saved sign-in (the refresh token) was last used, and whether an\n"+
-			"access token can be had now (a silent refresh, at most "+statusTimeout.String()+").\n\n"+
+			"access token can be had now (a silent refresh, at most "+statusTimeout.String()+").\n"+
+			"A sandbox configuration is shown with the running sandbox's current endpoints;\n"+
+			"--scenario switches a failure on in a sandbox it starts itself.\n\n"+
 			"Exit status: 0 when the enabled provider looks ready, 1 when no token can be had\n"+
 			"for the Entra mailbox, 2 when the configuration is missing or broken.", stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	scenario := fs.String("scenario", "", "with a sandbox configuration: switch one failure on (see pimmail sandbox --list-scenarios)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
@@ -42,8 +44,33 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
+	if !checkScenarioFlag("status", *scenario, cfg, stderr) {
+		return exitUsage
+	}
 	secrets := secretsOf(cfg)
 	out := &lines{w: stdout, secrets: secrets}
+
+	// The run status checks with. A sandbox configuration goes through the
+	// sandbox, and Open moves its endpoints to where the sandbox listens
+	// now: that is what test would use, so that is what status shows.
+	env := steps.Env{ConfigPath: p}
+	var sbErr error
+	if cfg.Sandbox {
+		var sb *sandboxRun
+		if env, sb, sbErr = commandSandbox(p, *scenario, stdout); sbErr == nil {
+			defer sb.Close()
+		}
+	}
+	env.Timeout = statusTimeout
+	env.PersistCache = true
+	var run *steps.Run
+	var start steps.Start
+	if sbErr == nil {
+		run, start = steps.Open(env)
+		if start.LoadErr == nil {
+			cfg = start.Config
+		}
+	}
 
 	saved := ""
 	if st, err := os.Stat(p); err == nil {
@@ -57,7 +84,11 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	out.row("Enabled", enabled)
 	if cfg.Sandbox {
 		out.row("Sandbox", "yes, made with pimmail --sandbox: commands run the built-in sandbox")
-		out.row("", "from "+config.SandboxDir(p)+"; its ports change each run")
+		if sbErr != nil {
+			out.row("", "from "+config.SandboxDir(p)+", which cannot start now: "+sbErr.Error())
+		} else {
+			out.row("", "from "+config.SandboxDir(p)+"; its ports change each run, shown as they are now")
+		}
 	}
 	from := cfg.Email.From
 	if from == "" {
@@ -107,7 +138,13 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 
 	code := exitOK
 	if cfg.Enabled == config.ProviderEntra || cfg.Entra.Mailbox != "" {
-		code = entraStatus(out, p, cfg)
+		if sbErr != nil {
+			out.blank()
+			out.row("Token now", "not checked: the sandbox this configuration was made with cannot start: "+sbErr.Error())
+			code = exitFailure
+		} else {
+			code = entraStatus(out, p, run, start.CacheErr, cfg)
+		}
 		if cfg.Enabled != config.ProviderEntra {
 			code = exitOK // a disabled provider's sign-in does not stop mail
 		}
@@ -120,29 +157,15 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 }
 
 // entraStatus prints the token cache and whether a token can be had now.
-func entraStatus(out *lines, path string, cfg config.Config) int {
+func entraStatus(out *lines, path string, run *steps.Run, cacheErr error, cfg config.Config) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := steps.Env{ConfigPath: path}
-	if cfg.Sandbox {
-		sb, err := openSandbox(config.SandboxDir(path), sandbox.Options{})
-		if err != nil {
-			out.blank()
-			out.row("Token now", "not checked: the sandbox this configuration was made with cannot start: "+err.Error())
-			return exitFailure
-		}
-		defer sb.Close()
-		env = sb.Env(path)
-	}
-	env.Timeout = statusTimeout
-	env.PersistCache = true
-	run, start := steps.Open(env)
 
 	out.blank()
 	cachePath := config.CachePath(path)
 	switch written := run.CacheWritten(); {
-	case start.CacheErr != nil:
-		out.row("Token cache", cachePath+": cannot be used: "+start.CacheErr.Error())
+	case cacheErr != nil:
+		out.row("Token cache", cachePath+": cannot be used: "+strings.TrimSpace(cacheErr.Error()))
 	case written.IsZero():
 		out.row("Token cache", cachePath+": none yet (the mailbox has not signed in)")
 	default:
@@ -155,7 +178,7 @@ func entraStatus(out *lines, path string, cfg config.Config) int {
 		out.row("Token now", "not checked ("+config.ProviderEntra.Label()+" is disabled)")
 		return exitOK
 	}
-	ts, err := run.CheckToken(ctx, start.Config)
+	ts, err := run.CheckToken(ctx, cfg)
 	if err != nil {
 		msg := err.Error()
 		fix := ""
@@ -177,7 +200,7 @@ func smtpRows(out *lines, s config.SMTP) {
 	out.item("Server", fmt.Sprintf("%s:%d (%s)", orNone(s.Host), s.Port, tlsShort(s.TLS)))
 	if s.Username != "" {
 		out.item("Username", s.Username)
-		out.item("Password", masked(s.Password))
+		out.item("Password", setOrNot(s.Password))
 	} else {
 		out.item("Login", "none (the server trusts this host)")
 	}
@@ -204,6 +227,16 @@ func masked(s secret.Secret) string {
 	return s.Last4()
 }
 
+// setOrNot shows only whether a password is set: its last characters,
+// unlike those of a long random client secret, would give part of a
+// human-chosen password away.
+func setOrNot(s secret.Secret) string {
+	if s.IsZero() {
+		return "(not set)"
+	}
+	return "set (" + secret.Mask + ")"
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "(not set)"
@@ -219,13 +252,21 @@ func when(t time.Time) string {
 	case ago < time.Minute:
 		rel = "just now"
 	case ago < time.Hour:
-		rel = fmt.Sprintf("%d minutes ago", int(ago.Minutes()))
+		rel = plural(int(ago.Minutes()), "minute") + " ago"
 	case ago < 48*time.Hour:
-		rel = fmt.Sprintf("%d hours ago", int(ago.Hours()))
+		rel = plural(int(ago.Hours()), "hour") + " ago"
 	default:
-		rel = fmt.Sprintf("%d days ago", int(ago.Hours()/24))
+		rel = plural(int(ago.Hours()/24), "day") + " ago"
 	}
 	return t.Local().Format("2006-01-02 15:04 MST") + ", " + rel
+}
+
+// plural is "1 minute", "2 minutes".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }
 
 // lines prints aligned rows with the secrets masked.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
-	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -20,11 +19,14 @@ import (
 // cmdTest is `pimmail test`: one test email with the saved, enabled
 // provider, no UI. Exit 0 only when the server accepted the message.
 func cmdTest(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("test", "pimmail test [--to ADDR] [--config PATH] [--verbose]",
+	fs := newFlags("test", "pimmail test [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]",
 		"Sends a test email with the saved configuration's enabled provider, exactly as PIM\n"+
 			"mail goes out, and prints the server's reply, or the diagnosis: what happened, how\n"+
 			"to fix it, and the raw details. With Microsoft Entra ID SMTP Client the access\n"+
 			"token comes from the saved sign-in and is refreshed silently when needed.\n\n"+
+			"With a sandbox configuration (made with pimmail --sandbox) it runs the built-in\n"+
+			"sandbox, or uses the one `pimmail sandbox` runs; --scenario switches a failure on\n"+
+			"in a sandbox it starts itself, to rehearse what a customer sees.\n\n"+
 			"Exit status: 0 when the message was accepted, 1 when it was not, 2 when the\n"+
 			"configuration is missing, broken or has no provider enabled.", stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
@@ -32,6 +34,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("verbose", false, "also print the SMTP conversation (secrets masked)")
 	fs.BoolVar(verbose, "v", false, "short for --verbose")
 	timeout := fs.Duration("timeout", steps.DefaultTimeout, "time limit of each network step")
+	scenario := fs.String("scenario", "", "with a sandbox configuration: switch one failure on (see pimmail sandbox --list-scenarios)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
@@ -42,6 +45,9 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg, ok := loadForCommand(p, stderr)
 	if !ok {
+		return exitUsage
+	}
+	if !checkScenarioFlag("test", *scenario, cfg, stderr) {
 		return exitUsage
 	}
 	prov := cfg.Enabled
@@ -70,16 +76,13 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		// same state directory (same CA and signing keys, so the saved
 		// sign-in is valid; the mail lands in its mail folder): the one
 		// running now, else one started here.
-		sb, err := openSandbox(config.SandboxDir(p), sandbox.Options{})
+		var sb *sandboxRun
+		env, sb, err = commandSandbox(p, *scenario, stdout)
 		if err != nil {
 			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox this configuration was made with:", err)
 			return exitUsage
 		}
 		defer sb.Close()
-		env = sb.Env(p)
-		if sb.Own == nil {
-			fmt.Fprintf(stdout, "Using the sandbox running in process %d.\n", sb.PID)
-		}
 	}
 	env.Timeout = *timeout
 	// A silent refresh rotates the refresh token: keep the new one.
@@ -112,6 +115,9 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "Server reply: %s\n", secret.Redact(res.Reply, secrets...))
 	if res.MessageID != "" {
 		fmt.Fprintf(stdout, "Message-ID:   %s\n", res.MessageID)
+	}
+	if res.Note != "" {
+		fmt.Fprintln(stdout, "Note: "+res.Note)
 	}
 	if cfg.Sandbox {
 		fmt.Fprintf(stdout, "This is a sandbox configuration: the message is in %s.\n", config.SandboxDir(p)+"/mail")
