@@ -42,27 +42,25 @@ var Global = Cloud{
 }
 
 // USGov is Microsoft 365 GCC High.
-var USGov = Cloud{
-	Name:          "usgov",
-	Label:         "US Government (GCC High)",
-	AuthorityHost: "login.microsoftonline.us",
-	SMTPScope:     "https://outlook.office365.us/SMTP.Send",
-	AppScope:      "https://outlook.office365.us/.default",
-	Audiences:     []string{"https://outlook.office365.us", "00000002-0000-0ff1-ce00-000000000000"},
-	SmartHost:     "smtp.office365.us",
-	SmartPort:     587,
-}
+var USGov = usGovernment("usgov", "US Government (GCC High)")
 
 // USDoD is Microsoft 365 DoD.
-var USDoD = Cloud{
-	Name:          "usdod",
-	Label:         "US DoD",
-	AuthorityHost: "login.microsoftonline.us",
-	SMTPScope:     "https://outlook.office365.us/SMTP.Send",
-	AppScope:      "https://outlook.office365.us/.default",
-	Audiences:     []string{"https://outlook.office365.us", "00000002-0000-0ff1-ce00-000000000000"},
-	SmartHost:     "smtp.office365.us",
-	SmartPort:     587,
+var USDoD = usGovernment("usdod", "US DoD")
+
+// usGovernment is a US government cloud. GCC High and DoD differ only in
+// name: they share the sign-in host, the Exchange Online resource and the
+// smart host.
+func usGovernment(name, label string) Cloud {
+	return Cloud{
+		Name:          name,
+		Label:         label,
+		AuthorityHost: "login.microsoftonline.us",
+		SMTPScope:     "https://outlook.office365.us/SMTP.Send",
+		AppScope:      "https://outlook.office365.us/.default",
+		Audiences:     []string{"https://outlook.office365.us", "00000002-0000-0ff1-ce00-000000000000"},
+		SmartHost:     "smtp.office365.us",
+		SmartPort:     587,
+	}
 }
 
 // China is Microsoft 365 operated by 21Vianet.

@@ -107,26 +107,7 @@ type deviceCodeAnswer struct {
 // the tenant, the app and the scope; an app with public client flows off
 // still gets a code here, as from Entra: polling is what fails.
 func (s *Sandbox) handleDeviceCode(w http.ResponseWriter, r *http.Request) {
-	if e := checkPost(r); e != nil {
-		s.writeEntraError(w, r, e)
-		return
-	}
-	t, e := s.resolveTenant(r.PathValue("tenant"), "invalid_request")
-	if e != nil {
-		s.writeEntraError(w, r, e)
-		return
-	}
-	form, e := parseForm(w, r)
-	if e != nil {
-		s.writeEntraError(w, r, e)
-		return
-	}
-	clientID := form.Get("client_id")
-	if clientID == "" {
-		s.writeEntraError(w, r, errMissingParam("client_id"))
-		return
-	}
-	app, e := s.lookupApp(clientID, t)
+	t, form, app, e := s.appRequest(w, r)
 	if e != nil {
 		s.writeEntraError(w, r, e)
 		return

@@ -43,6 +43,31 @@ func parseForm(w http.ResponseWriter, r *http.Request) (url.Values, *entraError)
 	return r.PostForm, nil
 }
 
+// appRequest reads what the devicecode and token endpoints both start
+// with, and refuses it in Entra's order: POST only, the tenant in the path,
+// the form body, the parameters named in required, then client_id and its
+// app in that tenant.
+func (s *Sandbox) appRequest(w http.ResponseWriter, r *http.Request, required ...string) (resolvedTenant, url.Values, App, *entraError) {
+	if e := checkPost(r); e != nil {
+		return resolvedTenant{}, nil, App{}, e
+	}
+	t, e := s.resolveTenant(r.PathValue("tenant"), "invalid_request")
+	if e != nil {
+		return resolvedTenant{}, nil, App{}, e
+	}
+	form, e := parseForm(w, r)
+	if e != nil {
+		return resolvedTenant{}, nil, App{}, e
+	}
+	for _, name := range append(required, "client_id") {
+		if form.Get(name) == "" {
+			return resolvedTenant{}, nil, App{}, errMissingParam(name)
+		}
+	}
+	app, e := s.lookupApp(form.Get("client_id"), t)
+	return t, form, app, e
+}
+
 // publicClientAllowed is Authentication > Allow public client flows, which
 // the public-client-disabled scenario switches off.
 func (s *Sandbox) publicClientAllowed(app App) bool {
@@ -92,37 +117,13 @@ type tokenAnswer struct {
 // handleToken serves POST /{tenant}/oauth2/v2.0/token for the device_code,
 // refresh_token and client_credentials grants.
 func (s *Sandbox) handleToken(w http.ResponseWriter, r *http.Request) {
-	if e := checkPost(r); e != nil {
-		s.writeEntraError(w, r, e)
-		return
-	}
-	t, e := s.resolveTenant(r.PathValue("tenant"), "invalid_request")
-	if e != nil {
-		s.writeEntraError(w, r, e)
-		return
-	}
-	form, e := parseForm(w, r)
-	if e != nil {
-		s.writeEntraError(w, r, e)
-		return
-	}
-	grant := form.Get("grant_type")
-	if grant == "" {
-		s.writeEntraError(w, r, errMissingParam("grant_type"))
-		return
-	}
-	clientID := form.Get("client_id")
-	if clientID == "" {
-		s.writeEntraError(w, r, errMissingParam("client_id"))
-		return
-	}
-	app, e := s.lookupApp(clientID, t)
+	t, form, app, e := s.appRequest(w, r, "grant_type")
 	if e != nil {
 		s.writeEntraError(w, r, e)
 		return
 	}
 	var ans tokenAnswer
-	switch grant {
+	switch grant := form.Get("grant_type"); grant {
 	case grantDeviceCode, grantDeviceCodeShort:
 		ans, e = s.grantDeviceCode(app, t.ID, form)
 	case grantRefreshToken:

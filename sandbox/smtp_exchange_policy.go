@@ -23,7 +23,7 @@ func (d *exchangeDialect) mail(c *session, from string) (string, bool, bool) {
 	if d.s.opts.Scenario == "throttled" {
 		limit = exoThrottledPerMinute
 	}
-	if d.limits.messagesSince(c.authUser, d.s.now().Add(-time.Minute)) >= limit {
+	if sent, _ := d.limits.sentSince(c.authUser, d.s.now().Add(-time.Minute)); sent >= limit {
 		return exoRateLimited, false, true
 	}
 	return d.text.senderOK, true, false
@@ -76,7 +76,7 @@ func (d *exchangeDialect) deliver(c *session, data []byte) (string, bool) {
 		}
 	}
 	now := d.s.now()
-	if d.limits.recipientsSince(c.authUser, now.Add(-24*time.Hour))+len(c.tx.rcpts) > exoRecipientsPerDay {
+	if _, rcpts := d.limits.sentSince(c.authUser, now.Add(-24*time.Hour)); rcpts+len(c.tx.rcpts) > exoRecipientsPerDay {
 		return exoQuotaExceeded, false
 	}
 	id := messageID(h, d.mbxHost)

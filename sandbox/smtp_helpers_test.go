@@ -105,9 +105,9 @@ func mintToken(t testing.TB, s *Sandbox, upn string, lifetime time.Duration) str
 	s.mu.Lock()
 	app := s.dir.Apps[0]
 	s.mu.Unlock()
-	tok, _, err := s.issueAccessToken(mbx, app, []string{"SMTP.Send"}, lifetime)
+	tok, _, err := s.issueAccessTokenFor(mbx, app, []string{"SMTP.Send"}, OutlookAudience, lifetime)
 	if err != nil {
-		t.Fatalf("issueAccessToken: %v", err)
+		t.Fatalf("issueAccessTokenFor: %v", err)
 	}
 	return tok
 }

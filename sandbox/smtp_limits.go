@@ -73,30 +73,19 @@ func (l *mailboxLimits) earlierSessions(mbx string, seq uint64) int {
 	return n
 }
 
-// messagesSince counts the messages of mbx accepted after t.
-func (l *mailboxLimits) messagesSince(mbx string, t time.Time) int {
+// sentSince counts the messages of mbx accepted after t, and sums their
+// recipients: the per-minute and the per-day limit are computed from the
+// same records.
+func (l *mailboxLimits) sentSince(mbx string, t time.Time) (messages, recipients int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	n := 0
 	for _, r := range l.sent[limitKey(mbx)] {
 		if r.at.After(t) {
-			n++
+			messages++
+			recipients += r.recipients
 		}
 	}
-	return n
-}
-
-// recipientsSince sums the recipients of the messages of mbx accepted after t.
-func (l *mailboxLimits) recipientsSince(mbx string, t time.Time) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, r := range l.sent[limitKey(mbx)] {
-		if r.at.After(t) {
-			n += r.recipients
-		}
-	}
-	return n
+	return messages, recipients
 }
 
 // record adds an accepted message and drops records older than a day,

@@ -70,11 +70,6 @@ func (s *Sandbox) signToken(c TokenClaims) (string, error) {
 	return t.SignedString(s.signingKey)
 }
 
-// issueAccessToken mints a delegated Outlook access token for mbx via app.
-func (s *Sandbox) issueAccessToken(mbx Mailbox, app App, scopes []string, lifetime time.Duration) (string, time.Time, error) {
-	return s.issueAccessTokenFor(mbx, app, scopes, OutlookAudience, lifetime)
-}
-
 // issueAccessTokenFor mints a delegated access token for the audience the
 // client named (https://outlook.office.com or https://outlook.office365.com).
 func (s *Sandbox) issueAccessTokenFor(mbx Mailbox, app App, scopes []string, aud string, lifetime time.Duration) (string, time.Time, error) {

@@ -172,7 +172,10 @@ type Logon struct {
 	VerificationURL string
 	Message         string
 	ExpiresOn       time.Time
-	wait            func(context.Context) (SignedIn, error)
+	// Issued is when the code arrived, by this machine's clock: a countdown
+	// to ExpiresOn starts from it, so the UI needs no clock of its own.
+	Issued time.Time
+	wait   func(context.Context) (SignedIn, error)
 }
 
 // Wait blocks until the mailbox signs in, declines, the code expires or ctx ends.
@@ -213,6 +216,7 @@ func (r *Run) StartLogon(ctx context.Context, e config.Entra) (Logon, error) {
 		VerificationURL: d.VerificationURL,
 		Message:         d.Message,
 		ExpiresOn:       d.ExpiresOn,
+		Issued:          time.Now(),
 		wait: func(ctx context.Context) (SignedIn, error) {
 			if !d.ExpiresOn.IsZero() {
 				var cancel context.CancelFunc

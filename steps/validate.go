@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"errors"
 	"net"
 	"net/mail"
 	"regexp"
@@ -161,9 +162,41 @@ const hintSecretNotID = "Paste the secret's Value in the Client secret step (the
 // client secret Value pasted here is recognised (LooksLikeSecret) and
 // refused without being echoed.
 func ValidateTenant(s string) (string, error) {
+	return validateID(s, FieldTenant, hintTenant, func(v string, fe func(string) (string, error)) (string, error) {
+		switch {
+		case strings.Contains(v, "://"):
+			return fe("is a URL; paste only the ID (the GUID), not the whole address")
+		case hasInnerSpace(v):
+			return fe("contains spaces; paste only the ID")
+		}
+		switch strings.ToLower(v) {
+		case "common", "organizations", "consumers":
+			return fe("must name your own tenant; \"" + v + "\" is a shared endpoint that cannot hold the mailbox's app")
+		}
+		if strings.Contains(v, "@") {
+			return fe("looks like an email address; use the domain after the @, or the Directory (tenant) ID")
+		}
+		if !strings.Contains(v, ".") {
+			if strings.Count(v, "-") == 4 {
+				return fe("looks like a GUID but is not a complete one (8-4-4-4-12 hexadecimal digits); copy it again")
+			}
+			return fe("is not a GUID or a domain name (a domain has a dot, e.g. contoso.onmicrosoft.com)")
+		}
+		if msg := checkDomain(v, true); msg != "" {
+			return fe("is not a valid domain name: " + msg)
+		}
+		return strings.ToLower(v), nil
+	})
+}
+
+// validateID runs what both ID fields check first, in this order: empty, a
+// GUID (accepted, in lower case), a client secret Value (refused without
+// being echoed). Anything else goes to rest with the cleaned value and the
+// field's error constructor.
+func validateID(s, field, hint string, rest func(v string, fe func(string) (string, error)) (string, error)) (string, error) {
 	v := CleanPaste(s)
 	fe := func(msg string) (string, error) {
-		return "", &FieldError{Field: FieldTenant, Message: msg, Hint: hintTenant}
+		return "", &FieldError{Field: field, Message: msg, Hint: hint}
 	}
 	switch {
 	case v == "":
@@ -171,29 +204,17 @@ func ValidateTenant(s string) (string, error) {
 	case isGUID(v):
 		return strings.ToLower(v), nil
 	case LooksLikeSecret(s):
-		return "", &FieldError{Field: FieldTenant, Message: secretInIDField, Hint: hintSecretNotID}
-	case strings.Contains(v, "://"):
-		return fe("is a URL; paste only the ID (the GUID), not the whole address")
-	case hasInnerSpace(v):
-		return fe("contains spaces; paste only the ID")
+		return "", &FieldError{Field: field, Message: secretInIDField, Hint: hintSecretNotID}
 	}
-	switch strings.ToLower(v) {
-	case "common", "organizations", "consumers":
-		return fe("must name your own tenant; \"" + v + "\" is a shared endpoint that cannot hold the mailbox's app")
-	}
-	if strings.Contains(v, "@") {
-		return fe("looks like an email address; use the domain after the @, or the Directory (tenant) ID")
-	}
-	if !strings.Contains(v, ".") {
-		if strings.Count(v, "-") == 4 {
-			return fe("looks like a GUID but is not a complete one (8-4-4-4-12 hexadecimal digits); copy it again")
-		}
-		return fe("is not a GUID or a domain name (a domain has a dot, e.g. contoso.onmicrosoft.com)")
-	}
-	if msg := checkDomain(v, true); msg != "" {
-		return fe("is not a valid domain name: " + msg)
-	}
-	return strings.ToLower(v), nil
+	return rest(v, fe)
+}
+
+// IsSecretInIDField reports whether err is an ID validator refusing a value
+// because it looks like a client secret Value: the UI then clears the field
+// rather than leave a secret on screen.
+func IsSecretInIDField(err error) bool {
+	var fe *FieldError
+	return errors.As(err, &fe) && fe.Message == secretInIDField
 }
 
 // checkDomain returns why v is not a DNS name ("" when it is one), as a
@@ -245,21 +266,12 @@ func isDigits(s string) bool {
 // returned in lower case. A client secret Value pasted here is recognised
 // (LooksLikeSecret) and refused without being echoed.
 func ValidateClientID(s string) (string, error) {
-	v := CleanPaste(s)
-	fe := func(msg string) (string, error) {
-		return "", &FieldError{Field: FieldClientID, Message: msg, Hint: hintClientID}
-	}
-	switch {
-	case v == "":
-		return fe("is empty")
-	case isGUID(v):
-		return strings.ToLower(v), nil
-	case LooksLikeSecret(s):
-		return "", &FieldError{Field: FieldClientID, Message: secretInIDField, Hint: hintSecretNotID}
-	case strings.Contains(v, "."):
-		return fe("is a GUID, not a name; the domain belongs in the Directory (tenant) ID field")
-	}
-	return fe("is not a GUID (8-4-4-4-12 hexadecimal digits, e.g. 3f2e1d0c-9b8a-4765-8432-10fedcba9876)")
+	return validateID(s, FieldClientID, hintClientID, func(v string, fe func(string) (string, error)) (string, error) {
+		if strings.Contains(v, ".") {
+			return fe("is a GUID, not a name; the domain belongs in the Directory (tenant) ID field")
+		}
+		return fe("is not a GUID (8-4-4-4-12 hexadecimal digits, e.g. 3f2e1d0c-9b8a-4765-8432-10fedcba9876)")
+	})
 }
 
 // MinSecretLength is the shortest client secret Value accepted. Entra's

@@ -133,6 +133,9 @@ func TestSecretInIDField(t *testing.T) {
 		}{{FieldTenant, ValidateTenant}, {FieldClientID, ValidateClientID}} {
 			got, err := f.validate(v)
 			fieldErr(t, v, err, f.name, "looks like a client secret Value; it goes in the Client secret step")
+			if !IsSecretInIDField(err) {
+				t.Errorf("IsSecretInIDField(%s error for a secret) = false", f.name)
+			}
 			var fe *FieldError
 			if errors.As(err, &fe) {
 				clean := cleanPaste(v, false)
@@ -161,6 +164,11 @@ func TestSecretInIDField(t *testing.T) {
 	for _, v := range notSecrets {
 		if LooksLikeSecret(v) {
 			t.Errorf("LooksLikeSecret(%q) = true", v)
+		}
+		for _, validate := range []func(string) (string, error){ValidateTenant, ValidateClientID} {
+			if _, err := validate(v); IsSecretInIDField(err) {
+				t.Errorf("IsSecretInIDField(error for %q) = true: %v", v, err)
+			}
 		}
 	}
 }

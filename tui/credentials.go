@@ -23,8 +23,7 @@ const (
 // given the server is probed again to make sure it offers AUTH at all.
 type credentialsStep struct {
 	formBase
-	cfg   config.Config
-	saved secret.Secret // kept when the password field is left empty
+	cfg config.Config // the configuration so far; an empty password field keeps its relay password
 }
 
 // newCredentialsStep prefills the saved username; the password field
@@ -40,9 +39,8 @@ func newCredentialsStep(c config.Config) credentialsStep {
 func (s credentialsStep) Enter(env stepEnv) (step, tea.Cmd) {
 	s.formBase, _ = s.enter(env)
 	s.cfg = env.cfg
-	s.saved = env.cfg.Relay.Password
 	ph := "optional"
-	if !s.saved.IsZero() {
+	if !s.cfg.Relay.Password.IsZero() {
 		ph = "leave empty to keep the saved password"
 	}
 	s.form = s.form.setPlaceholder(credPass, ph)
@@ -58,7 +56,7 @@ func (s credentialsStep) creds() (string, secret.Secret) {
 	if p := s.form.value(credPass); p != "" {
 		return user, secret.New(p)
 	}
-	return user, s.saved
+	return user, s.cfg.Relay.Password
 }
 
 // Update implements step.
@@ -72,13 +70,9 @@ func (s credentialsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		s.formBase, cmd, _ = s.key(msg, s.layout())
 		return s, cmd, stay
 	case resultMsg:
+		_, pass := s.creds()
 		var ok bool
-		if s.check, ok = s.check.accept(msg); !ok {
-			return s, nil, stay
-		}
-		if msg.err != nil {
-			_, pass := s.creds()
-			s.formBase = s.fail(msg.err, pass)
+		if s.formBase, ok = s.settle(msg, pass); !ok || msg.err != nil {
 			return s, nil, stay
 		}
 		return s, nil, next
@@ -129,26 +123,11 @@ func (s credentialsStep) Apply(c config.Config) config.Config {
 	return c
 }
 
-// Running implements step.
-func (s credentialsStep) Running() bool { return s.check.running() }
-
 // Cancel implements step.
 func (s credentialsStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s credentialsStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
-
-// Input implements step.
-func (s credentialsStep) Input() inputKind { return s.form.inputKind() }
-
-// AtFirst implements step.
-func (s credentialsStep) AtFirst() bool { return s.form.atFirst() }
-
-// Touched implements step.
-func (s credentialsStep) Touched() bool { return s.touched }
-
-// Command implements step.
-func (s credentialsStep) Command() string { return s.command() }
 
 // ShortHelp implements help.KeyMap.
 func (s credentialsStep) ShortHelp() []key.Binding { return s.helpKeys("continue") }

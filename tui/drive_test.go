@@ -24,6 +24,7 @@ var testLogon = steps.Logon{
 	VerificationURL: "https://microsoft.com/devicelogin",
 	Message:         "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code GHKPW2QM9 to authenticate.",
 	ExpiresOn:       fixedNow.Add(15 * time.Minute),
+	Issued:          fixedNow,
 }
 
 // testSignedIn is a sign-in as the mailbox with the right scope and audience.

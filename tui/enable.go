@@ -124,11 +124,7 @@ func (s enableStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 				return s.save(enable)
 			}
 		case key.Matches(msg, detailsKey(false)):
-			s.problem = s.problem.toggle()
-			s.pos = scrollPos{}
-			if s.problem.showRaw {
-				s.pos = anchored(detailsAnchor)
-			}
+			s.problem, s.pos = s.problem.toggleDetails()
 		}
 		return s, nil, stay
 	case resultMsg:

@@ -217,7 +217,7 @@ func (f *flow) entraToTest(goldens bool) {
 	}
 	f.keys("enter")
 	m = f.waitStep(steps.StepSecret)
-	if !m.sec.saved.IsZero() {
+	if !m.sec.saved().IsZero() {
 		f.keys("enter") // an empty field keeps the saved secret
 	} else {
 		f.paste(sandbox.DefaultSecretID)

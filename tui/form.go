@@ -167,24 +167,10 @@ func (f form) setValue(i int, v string) form {
 	return f
 }
 
-// setChoice picks option c of field i.
-func (f form) setChoice(i, c int) form {
-	f.fields = slices.Clone(f.fields)
-	f.fields[i].choice = c
-	return f
-}
-
 // setPlaceholder replaces field i's placeholder.
 func (f form) setPlaceholder(i int, p string) form {
 	f.fields = slices.Clone(f.fields)
 	f.fields[i].input.Placeholder = p
-	return f
-}
-
-// setHelp replaces field i's help line.
-func (f form) setHelp(i int, h string) form {
-	f.fields = slices.Clone(f.fields)
-	f.fields[i].help = h
 	return f
 }
 
@@ -213,16 +199,6 @@ func fieldErrText(err error) string {
 		return s
 	}
 	return err.Error()
-}
-
-// hasErr reports whether any field shows an error.
-func (f form) hasErr() bool {
-	for _, fl := range f.fields {
-		if fl.err != "" {
-			return true
-		}
-	}
-	return false
 }
 
 // update passes a key to the focused field. changed reports whether a

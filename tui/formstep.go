@@ -102,11 +102,19 @@ func (b formBase) cancel() formBase {
 	return b
 }
 
-// fail shows the problem of a finished check.
-func (b formBase) fail(err error, secrets ...secret.Secret) formBase {
-	b.problem = b.problem.set(problemOf(err, secrets...))
-	b.pos = scrollPos{}
-	return b
+// settle takes a check's result message. ok is false when msg is not the
+// running check's result (stale: the step ignores it). A failure is shown
+// with secrets masked; the step then reads msg.err and msg.val (a probe
+// fills its result also on failure).
+func (b formBase) settle(msg resultMsg, secrets ...secret.Secret) (nb formBase, ok bool) {
+	if b.check, ok = b.check.accept(msg); !ok {
+		return b, false
+	}
+	if msg.err != nil {
+		b.problem = b.problem.set(problemOf(msg.err, secrets...))
+		b.pos = scrollPos{}
+	}
+	return b, true
 }
 
 // key handles the keys every form step treats alike: scrolling, field
@@ -131,11 +139,7 @@ func (b formBase) key(km tea.KeyMsg, a arranged) (nb formBase, cmd tea.Cmd, edit
 		b.form = b.form.prev()
 		return b, nil, false
 	case key.Matches(km, detailsKey(b.typing())):
-		b.problem = b.problem.toggle()
-		b.pos = scrollPos{}
-		if b.problem.showRaw {
-			b.pos = anchored(detailsAnchor)
-		}
+		b.problem, b.pos = b.problem.toggleDetails()
 		return b, nil, false
 	}
 	b.form, cmd, edited = b.form.update(km)
@@ -235,8 +239,20 @@ func (b formBase) helpKeys(enter string) []key.Binding {
 // fieldsHelp implements fieldHelper.
 func (b formBase) fieldsHelp() string { return b.form.fieldsHelp() }
 
-// command is the first command of the problem on screen.
-func (b formBase) command() string {
+// Running implements step for the steps that embed formBase.
+func (b formBase) Running() bool { return b.check.running() }
+
+// Input implements step: what the focused field takes.
+func (b formBase) Input() inputKind { return b.form.inputKind() }
+
+// AtFirst implements step: the first field has the focus.
+func (b formBase) AtFirst() bool { return b.form.atFirst() }
+
+// Touched implements step.
+func (b formBase) Touched() bool { return b.touched }
+
+// Command implements step: the first command of the problem on screen.
+func (b formBase) Command() string {
 	if b.check.running() {
 		return ""
 	}

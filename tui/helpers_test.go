@@ -24,7 +24,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// fixedNow is the clock of the model tests.
+// fixedNow is the model tests' clock: their device codes arrive then, and
+// their ticks count from it.
 var fixedNow = time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC)
 
 // testHints are sandbox hints with fixed values, for tests that only need
@@ -44,7 +45,7 @@ var testHints = steps.Hints{
 
 // openModel opens a run on a config in a fresh directory (written first
 // when cfg is non-nil) and returns the wizard at 80x24, with its OSC 52
-// output captured and a fixed clock.
+// output captured.
 func openModel(t *testing.T, cfg *config.Config, hints *steps.Hints) (Model, *bytes.Buffer) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "pimmail", "config.json")
@@ -57,12 +58,10 @@ func openModel(t *testing.T, cfg *config.Config, hints *steps.Hints) (Model, *by
 	return newModel(run, start)
 }
 
-// newModel returns the wizard for run at 80x24 with captured OSC 52 output
-// and the fixed clock.
+// newModel returns the wizard for run at 80x24 with captured OSC 52 output.
 func newModel(run *steps.Run, start steps.Start) (Model, *bytes.Buffer) {
 	var out bytes.Buffer
 	m := New(run, start).WithOutput(&out)
-	m.now = func() time.Time { return fixedNow }
 	m.tmux = false
 	m, _ = m.update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	return m, &out

@@ -24,8 +24,7 @@ const (
 // Application (client) ID and the cloud, then checks that the tenant exists.
 type idsStep struct {
 	formBase
-	entra  config.Entra // the Entra settings as entered at the step
-	tenant string       // the tenant GUID CheckTenant resolved
+	entra config.Entra // the Entra settings as entered at the step
 }
 
 // cloudLabels are the cloud choices, in cloud.All order.
@@ -88,15 +87,11 @@ func (s idsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		return s, cmd, stay
 	case resultMsg:
 		var ok bool
-		if s.check, ok = s.check.accept(msg); !ok {
+		if s.formBase, ok = s.settle(msg, s.entra.ClientSecret); !ok || msg.err != nil {
 			return s, nil, stay
 		}
-		if msg.err != nil {
-			s.formBase = s.fail(msg.err, s.entra.ClientSecret)
-			return s, nil, stay
-		}
-		s.tenant, _ = msg.val.(string)
-		s.okLine = "✓ Tenant found: " + s.tenant
+		tenant, _ := msg.val.(string)
+		s.okLine = "✓ Tenant found: " + tenant
 		return s, nil, next
 	}
 	var cmd tea.Cmd
@@ -129,7 +124,7 @@ func (s idsStep) submit() (step, tea.Cmd, outcome) {
 	errs := []error{terr, cerr, nil}
 	for _, i := range []int{idsTenant, idsClient} {
 		switch {
-		case isSecretErr(errs[i]):
+		case steps.IsSecretInIDField(errs[i]):
 			s.form = s.form.setValue(i, "")
 			errs[i] = secretInField(s.form.fields[i].label, errs[i])
 		case s.form.fields[i].err != "" && s.form.value(i) == "":
@@ -172,26 +167,11 @@ func (s idsStep) Apply(c config.Config) config.Config {
 	return c
 }
 
-// Running implements step.
-func (s idsStep) Running() bool { return s.check.running() }
-
 // Cancel implements step.
 func (s idsStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s idsStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
-
-// Input implements step.
-func (s idsStep) Input() inputKind { return s.form.inputKind() }
-
-// AtFirst implements step.
-func (s idsStep) AtFirst() bool { return s.form.atFirst() }
-
-// Touched implements step.
-func (s idsStep) Touched() bool { return s.touched }
-
-// Command implements step.
-func (s idsStep) Command() string { return s.command() }
 
 // ShortHelp implements help.KeyMap.
 func (s idsStep) ShortHelp() []key.Binding { return s.helpKeys("check") }

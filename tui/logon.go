@@ -12,7 +12,6 @@ import (
 
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
-	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/steps"
 )
 
@@ -52,10 +51,9 @@ type tickMsg struct {
 type logonStep struct {
 	info    steps.Info
 	run     *steps.Run
-	entra   config.Entra
-	cfg     config.Config
-	saved   config.Entra // the loaded configuration's Entra settings
-	who     string       // cloud, tenant and client the sign-in was for
+	cfg     config.Config // the configuration so far; the sign-in is for its Entra app
+	saved   config.Entra  // the loaded configuration's Entra settings
+	who     string        // cloud, tenant and client the sign-in was for
 	phase   logonPhase
 	check   checker
 	code    steps.Logon
@@ -69,8 +67,7 @@ type logonStep struct {
 	savedNote   string
 	touched     bool
 	pos         scrollPos
-	now         time.Time // the clock at the last tick; the countdown is drawn from it
-	clock       func() time.Time
+	now         time.Time // the countdown is drawn at this time: the code's arrival, then each tick's
 	gen         int
 	copied      string // the outcome of the last copy
 	out         io.Writer
@@ -81,7 +78,7 @@ type logonStep struct {
 
 // newLogonStep returns the step before any code.
 func newLogonStep() logonStep {
-	return logonStep{check: newChecker(steps.StepLogon), width: 78, height: 19, clock: time.Now}
+	return logonStep{check: newChecker(steps.StepLogon), width: 78, height: 19}
 }
 
 // identity is what a sign-in belongs to: a different app or tenant needs a
@@ -96,14 +93,11 @@ func identity(e config.Entra) string {
 // asked for straight away (there is nothing to type first).
 func (s logonStep) Enter(env stepEnv) (step, tea.Cmd) {
 	s.info, s.run, s.out, s.tmux = env.info, env.run, env.out, env.tmux
-	if env.now != nil {
-		s.clock = env.now
-	}
-	s.entra, s.cfg, s.saved = env.cfg.Entra, env.cfg, env.start.Config.Entra
-	if s.phase == logonSignedIn && s.who == identity(s.entra) {
+	s.cfg, s.saved = env.cfg, env.start.Config.Entra
+	if s.phase == logonSignedIn && s.who == identity(s.cfg.Entra) {
 		return s, nil
 	}
-	if s.prev != nil && s.prev.who != identity(s.entra) {
+	if s.prev != nil && s.prev.who != identity(s.cfg.Entra) {
 		s.prev = nil // a sign-in for another app cannot come back
 	}
 	if s.savedUsable() {
@@ -116,16 +110,15 @@ func (s logonStep) Enter(env stepEnv) (step, tea.Cmd) {
 // offered: it names a mailbox, it is for the tenant and app as they are
 // now (changed in this run, it does not count), and it has not failed.
 func (s logonStep) savedUsable() bool {
-	return s.run != nil && s.saved.Mailbox != "" && identity(s.saved) == identity(s.entra) &&
-		s.savedFailed != identity(s.entra)
+	return s.run != nil && s.saved.Mailbox != "" && identity(s.saved) == identity(s.cfg.Entra) &&
+		s.savedFailed != identity(s.cfg.Entra)
 }
 
 // checkSaved asks the token cache for a token for the saved mailbox.
 func (s logonStep) checkSaved() (logonStep, tea.Cmd) {
 	s.phase, s.problem, s.copied, s.code, s.kept, s.pos = logonChecking, problemBox{}, "", steps.Logon{}, false, scrollPos{}
-	s.who = identity(s.entra)
+	s.who = identity(s.cfg.Entra)
 	c := s.cfg
-	c.Entra = s.entra
 	c.Entra.Mailbox = s.saved.Mailbox
 	run := s.run
 	var cmd tea.Cmd
@@ -138,8 +131,8 @@ func (s logonStep) checkSaved() (logonStep, tea.Cmd) {
 // startCode cancels whatever runs and asks Entra ID for a fresh code.
 func (s logonStep) startCode() (logonStep, tea.Cmd) {
 	s.phase, s.problem, s.copied, s.code, s.kept, s.pos = logonStarting, problemBox{}, "", steps.Logon{}, false, scrollPos{}
-	s.who = identity(s.entra)
-	e, run := s.entra, s.run
+	s.who = identity(s.cfg.Entra)
+	e, run := s.cfg.Entra, s.run
 	var cmd tea.Cmd
 	s.check, cmd = s.check.start("start", "Asking Entra ID for a sign-in code…", func(ctx context.Context) (any, error) {
 		return run.StartLogon(ctx, e)
@@ -167,13 +160,13 @@ func (s logonStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		}
 		if msg.err != nil {
 			s.phase, s.pos = logonFailed, scrollPos{}
-			s.problem = s.problem.set(problemOf(msg.err, s.entra.ClientSecret))
+			s.problem = s.problem.set(problemOf(msg.err, s.cfg.Entra.ClientSecret))
 			return s, nil, stay
 		}
 		switch msg.op {
 		case "start":
 			s.code, _ = msg.val.(steps.Logon)
-			s.phase, s.now = logonWaiting, s.clock()
+			s.phase, s.now = logonWaiting, s.code.Issued
 			s.gen++
 			code := s.code
 			var wait tea.Cmd
@@ -182,13 +175,11 @@ func (s logonStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			})
 			return s, tea.Batch(wait, tick(s.gen)), stay
 		case "wait":
+			// auth.DeviceLogon.Wait has checked the token's scope and
+			// audience: one Exchange Online would refuse comes as msg.err
+			// (and is dropped from the cache), so a sign-in here can send.
 			s.signed, _ = msg.val.(steps.SignedIn)
 			s.touched = true
-			if p := s.tokenProblem(); p != nil {
-				s.phase = logonFailed
-				s.problem = s.problem.set(p)
-				return s, nil, stay
-			}
 			s.phase, s.kept, s.prev, s.savedNote = logonSignedIn, false, nil, ""
 		}
 		return s, nil, stay
@@ -219,10 +210,10 @@ func (s logonStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 func (s logonStep) savedResult(msg resultMsg) (step, tea.Cmd, outcome) {
 	if msg.err != nil {
 		why := "it no longer works"
-		if p := problemOf(msg.err, s.entra.ClientSecret); p != nil {
+		if p := problemOf(msg.err, s.cfg.Entra.ClientSecret); p != nil {
 			why = p.Title
 		}
-		s.savedFailed = identity(s.entra)
+		s.savedFailed = identity(s.cfg.Entra)
 		s.savedNote = "The saved sign-in as " + s.saved.Mailbox + " cannot be used (" + why + "): sign in again."
 		st, cmd := s.startCode()
 		return st, cmd, stay
@@ -266,11 +257,7 @@ func (s logonStep) key(km tea.KeyMsg) (step, tea.Cmd, outcome) {
 			return s, copyCmd(steps.StepLogon, copiedCode, s.out, s.code.UserCode, s.tmux), stay
 		}
 	case key.Matches(km, detailsKey(false)):
-		s.problem = s.problem.toggle()
-		s.pos = scrollPos{}
-		if s.problem.showRaw {
-			s.pos = anchored(detailsAnchor)
-		}
+		s.problem, s.pos = s.problem.toggleDetails()
 	}
 	return s, nil, stay
 }
@@ -290,40 +277,6 @@ func (s logonStep) Undo() (step, bool) {
 		return s, false
 	}
 	return s.restore(), true
-}
-
-// tokenProblem checks the signed-in token: it must carry SMTP.Send and be
-// meant for Exchange Online in the chosen cloud, or SMTP AUTH will refuse it.
-func (s logonStep) tokenProblem() *diagnose.Problem {
-	f := diagnose.Facts{TenantID: s.entra.TenantID, ClientID: s.entra.ClientID, Mailbox: s.signed.Mailbox}
-	if !hasSMTPSend(s.signed.Scopes) {
-		return diagnose.New(diagnose.TokenWrongScope, f, "scp: "+strings.Join(s.signed.Scopes, " "), nil)
-	}
-	if !audienceOK(s.entra.Cloud, s.signed.Audience) {
-		return diagnose.New(diagnose.TokenWrongAudience, f, "aud: "+s.signed.Audience, nil)
-	}
-	return nil
-}
-
-// hasSMTPSend reports whether scopes include SMTP.Send (bare or as a URL).
-func hasSMTPSend(scopes []string) bool {
-	for _, sc := range scopes {
-		if sc == "SMTP.Send" || strings.HasSuffix(sc, "/SMTP.Send") {
-			return true
-		}
-	}
-	return false
-}
-
-// audienceOK reports whether aud is an audience Exchange Online accepts in the cloud.
-func audienceOK(cloudName, aud string) bool {
-	c, _ := cloud.ByName(cloudName)
-	for _, a := range c.Audiences {
-		if strings.EqualFold(strings.TrimSuffix(aud, "/"), a) {
-			return true
-		}
-	}
-	return false
 }
 
 // countdown is the time left on the code, from the last tick.
@@ -376,7 +329,7 @@ func (s logonStep) rest(compact bool) string {
 			return joinBlocks(signed+"\n"+theme.ok.Render(wrap("✓ The saved sign-in still works: a token for SMTP.Send was issued just now.", s.width)),
 				wrap("Keep the saved sign-in as "+printable(s.signed.Mailbox)+" (enter) · r sign in again", s.width))
 		}
-		c, _ := cloud.ByName(s.entra.Cloud)
+		c, _ := cloud.ByName(s.cfg.Entra.Cloud)
 		return joinBlocks(
 			signed+"\n"+theme.ok.Render(wrap("✓ The token allows SMTP.Send for "+printable(s.signed.Audience)+", in the "+c.Label+" cloud.", s.width)),
 			theme.faint.Render(wrap("Mail will go out as this mailbox. Press enter to continue, or r to sign in again (e.g. as another mailbox).", s.width)))

@@ -52,12 +52,16 @@ func problemOf(err error, secrets ...secret.Secret) *diagnose.Problem {
 // set shows p (nil clears), with the details folded.
 func (b problemBox) set(p *diagnose.Problem) problemBox { return problemBox{p: p} }
 
-// toggle folds or unfolds the raw details.
-func (b problemBox) toggle() problemBox {
-	if b.p != nil && b.p.Raw != "" {
+// toggleDetails folds or unfolds the raw details, with the scroll position
+// that goes with it: the details' start when unfolded, the top when folded.
+func (b problemBox) toggleDetails() (problemBox, scrollPos) {
+	if b.hasRaw() {
 		b.showRaw = !b.showRaw
 	}
-	return b
+	if b.showRaw {
+		return b, anchored(detailsAnchor)
+	}
+	return b, scrollPos{}
 }
 
 // hasRaw reports whether there are details to toggle.

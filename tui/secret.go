@@ -17,9 +17,8 @@ import (
 // is masked; ctrl+r shows only its last four characters.
 type secretStep struct {
 	formBase
-	entra  config.Entra  // the Entra settings as entered at the step
-	saved  secret.Secret // kept when the field is left empty
-	reveal bool          // show the last four characters
+	entra  config.Entra // the Entra settings so far; an empty field keeps their secret
+	reveal bool         // show the last four characters
 }
 
 // newSecretStep returns the step; the field starts empty even when a
@@ -37,14 +36,17 @@ func newSecretStep(hints *steps.Hints) secretStep {
 func (s secretStep) Enter(env stepEnv) (step, tea.Cmd) {
 	s.formBase, _ = s.enter(env)
 	s.entra = env.cfg.Entra
-	s.saved = env.cfg.Entra.ClientSecret
 	ph := ""
-	if !s.saved.IsZero() {
+	if !s.saved().IsZero() {
 		ph = "leave empty to keep the saved secret"
 	}
 	s.form = s.form.setPlaceholder(0, ph)
 	return s, nil
 }
+
+// saved is the secret entered before (saved, or checked earlier in this
+// run), kept when the field is left empty.
+func (s secretStep) saved() secret.Secret { return s.entra.ClientSecret }
 
 // empty reports whether nothing (but white space) was typed.
 func (s secretStep) empty() bool { return strings.TrimSpace(s.form.value(0)) == "" }
@@ -54,7 +56,7 @@ func (s secretStep) empty() bool { return strings.TrimSpace(s.form.value(0)) == 
 // saved one.
 func (s secretStep) value() secret.Secret {
 	if s.empty() {
-		return s.saved
+		return s.saved()
 	}
 	if v, err := steps.ValidateSecret(s.form.value(0)); err == nil {
 		return secret.New(v)
@@ -80,11 +82,7 @@ func (s secretStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		return s, cmd, stay
 	case resultMsg:
 		var ok bool
-		if s.check, ok = s.check.accept(msg); !ok {
-			return s, nil, stay
-		}
-		if msg.err != nil {
-			s.formBase = s.fail(msg.err, s.value())
+		if s.formBase, ok = s.settle(msg, s.value()); !ok || msg.err != nil {
 			return s, nil, stay
 		}
 		s.okLine = "✓ The app and its secret are accepted."
@@ -99,7 +97,7 @@ func (s secretStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 // starts CheckApp.
 func (s secretStep) submit() (step, tea.Cmd, outcome) {
 	var err error
-	if !s.empty() || s.saved.IsZero() {
+	if !s.empty() || s.saved().IsZero() {
 		var v string
 		if v, err = steps.ValidateSecret(s.form.value(0)); err == nil {
 			s.form = s.form.setValue(0, v)
@@ -144,26 +142,11 @@ func (s secretStep) Apply(c config.Config) config.Config {
 	return c
 }
 
-// Running implements step.
-func (s secretStep) Running() bool { return s.check.running() }
-
 // Cancel implements step.
 func (s secretStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s secretStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
-
-// Input implements step.
-func (s secretStep) Input() inputKind { return s.form.inputKind() }
-
-// AtFirst implements step.
-func (s secretStep) AtFirst() bool { return true }
-
-// Touched implements step.
-func (s secretStep) Touched() bool { return s.touched }
-
-// Command implements step.
-func (s secretStep) Command() string { return s.command() }
 
 // ShortHelp implements help.KeyMap.
 func (s secretStep) ShortHelp() []key.Binding {

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/pimmail/pimmail/steps"
 )
@@ -13,17 +12,10 @@ import (
 // value, which says where the secret belongs; field is the field's label.
 func secretInField(field string, err error) error {
 	var fe *steps.FieldError
-	if errors.As(err, &fe) && isSecretErr(err) {
+	if errors.As(err, &fe) && steps.IsSecretInIDField(err) {
 		return &steps.FieldError{Field: fe.Field, Message: fe.Message + " (pimmail cleared the field without showing it)", Hint: fe.Hint}
 	}
 	return &steps.FieldError{Field: field,
 		Message: "looks like a client secret Value (pimmail cleared the field without showing it)",
 		Hint:    "The secret goes in the Client secret step. Copy the " + field + " from App registrations > your app > Overview."}
-}
-
-// isSecretErr reports whether a validator refused a value because it
-// looks like a client secret Value.
-func isSecretErr(err error) bool {
-	var fe *steps.FieldError
-	return errors.As(err, &fe) && strings.Contains(strings.ToLower(fe.Message), "client secret value")
 }

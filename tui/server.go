@@ -48,8 +48,7 @@ type serverStep struct {
 	provider config.Provider
 	cfg      config.Config
 	result   *steps.ProbeResult
-	passed   config.SMTP // the settings the last successful probe was for
-	ok       bool
+	passed   *config.SMTP // the settings the last successful probe was for; nil after an edit
 }
 
 // smtpOf returns provider p's settings in c.
@@ -143,12 +142,19 @@ func (s serverStep) settings() (config.SMTP, []error) {
 	return sm, []error{herr, perr, nil}
 }
 
+// passedNow reports whether the last successful probe was for the
+// settings as they are now.
+func (s serverStep) passedNow() bool {
+	sm, errs := s.settings()
+	return s.passed != nil && errs[0] == nil && errs[1] == nil && sm == *s.passed
+}
+
 // Update implements step.
 func (s serverStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		if key.Matches(msg, keys.Enter) && !s.check.running() {
-			if sm, errs := s.settings(); s.ok && errs[0] == nil && errs[1] == nil && sm == s.passed {
+			if s.passedNow() {
 				return s, nil, next
 			}
 			return s.submit()
@@ -157,28 +163,25 @@ func (s serverStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		var edited bool
 		s.formBase, cmd, edited = s.key(msg, s.layout())
 		if edited {
-			s.ok, s.result = false, nil
+			s.passed, s.result = nil, nil
 		}
 		return s, cmd, stay
 	case resultMsg:
 		var ok bool
-		if s.check, ok = s.check.accept(msg); !ok {
+		if s.formBase, ok = s.settle(msg, smtpOf(s.cfg, s.provider).Password); !ok {
 			return s, nil, stay
 		}
-		if r, ok := msg.val.(steps.ProbeResult); ok {
-			s.result = &r
-		}
+		s.result = probeResultOf(msg)
 		if msg.err != nil {
-			s.formBase = s.fail(msg.err, smtpOf(s.cfg, s.provider).Password)
 			return s, nil, stay
 		}
-		s.passed, _ = s.settings()
-		s.ok = true
-		answers := "answers with " + tlsLabel(s.passed.TLS)
-		if s.passed.TLS == config.TLSNone || s.passed.TLS == "" {
+		sm, _ := s.settings()
+		s.passed = &sm
+		answers := "answers with " + tlsLabel(sm.TLS)
+		if sm.TLS == config.TLSNone || sm.TLS == "" {
 			answers = "answers in plain text (no TLS)"
 		}
-		s.okLine = "✓ " + hostPort(s.passed.Host, s.passed.Port) + " " + answers + ". Press enter to continue."
+		s.okLine = "✓ " + hostPort(sm.Host, sm.Port) + " " + answers + ". Press enter to continue."
 		return s, nil, stay
 	}
 	var cmd tea.Cmd
@@ -197,7 +200,7 @@ func (s serverStep) submit() (step, tea.Cmd, outcome) {
 	if s.formBase, ok = s.showErrors(errs); !ok {
 		return s, nil, stay
 	}
-	s.result, s.ok = nil, false
+	s.result, s.passed = nil, nil
 	c, p, run := withSMTP(s.cfg, s.provider, sm), s.provider, s.run
 	var cmd tea.Cmd
 	s.formBase, cmd = s.begin("probe", "Connecting to "+hostPort(sm.Host, sm.Port)+"…", func(ctx context.Context) (any, error) {
@@ -233,30 +236,15 @@ func (s serverStep) Apply(c config.Config) config.Config {
 	return withSMTP(c, s.provider, sm)
 }
 
-// Running implements step.
-func (s serverStep) Running() bool { return s.check.running() }
-
 // Cancel implements step.
 func (s serverStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s serverStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
 
-// Input implements step.
-func (s serverStep) Input() inputKind { return s.form.inputKind() }
-
-// AtFirst implements step.
-func (s serverStep) AtFirst() bool { return s.form.atFirst() }
-
-// Touched implements step.
-func (s serverStep) Touched() bool { return s.touched }
-
-// Command implements step.
-func (s serverStep) Command() string { return s.command() }
-
 // ShortHelp implements help.KeyMap.
 func (s serverStep) ShortHelp() []key.Binding {
-	if s.ok {
+	if s.passedNow() {
 		return s.helpKeys("continue")
 	}
 	return s.helpKeys("probe")

@@ -55,12 +55,16 @@ func (s smartHostStep) Enter(env stepEnv) (step, tea.Cmd) {
 	return s, nil
 }
 
+// passedNow reports whether the last successful probe was for the
+// host:port as it is now.
+func (s smartHostStep) passedNow() bool { return s.passed != "" && s.passed == s.form.value(0) }
+
 // Update implements step.
 func (s smartHostStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		if key.Matches(msg, keys.Enter) && !s.check.running() {
-			if s.passed != "" && s.passed == s.form.value(0) {
+			if s.passedNow() {
 				return s, nil, next
 			}
 			return s.submit()
@@ -74,14 +78,11 @@ func (s smartHostStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		return s, cmd, stay
 	case resultMsg:
 		var ok bool
-		if s.check, ok = s.check.accept(msg); !ok {
+		if s.formBase, ok = s.settle(msg, s.cfg.Entra.ClientSecret); !ok {
 			return s, nil, stay
 		}
-		if r, ok := msg.val.(steps.ProbeResult); ok {
-			s.result = &r
-		}
+		s.result = probeResultOf(msg)
 		if msg.err != nil {
-			s.formBase = s.fail(msg.err, s.cfg.Entra.ClientSecret)
 			return s, nil, stay
 		}
 		s.passed = s.form.value(0)
@@ -134,30 +135,15 @@ func (s smartHostStep) Apply(c config.Config) config.Config {
 	return c
 }
 
-// Running implements step.
-func (s smartHostStep) Running() bool { return s.check.running() }
-
 // Cancel implements step.
 func (s smartHostStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s smartHostStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
 
-// Input implements step.
-func (s smartHostStep) Input() inputKind { return s.form.inputKind() }
-
-// AtFirst implements step.
-func (s smartHostStep) AtFirst() bool { return true }
-
-// Touched implements step.
-func (s smartHostStep) Touched() bool { return s.touched }
-
-// Command implements step.
-func (s smartHostStep) Command() string { return s.command() }
-
 // ShortHelp implements help.KeyMap.
 func (s smartHostStep) ShortHelp() []key.Binding {
-	if s.passed != "" && s.passed == s.form.value(0) && !s.check.running() {
+	if s.passedNow() && !s.check.running() {
 		return s.helpKeys("continue")
 	}
 	return s.helpKeys("probe")

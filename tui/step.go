@@ -2,7 +2,6 @@ package tui
 
 import (
 	"io"
-	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
@@ -41,9 +40,8 @@ type stepEnv struct {
 	// tested is true when a test email went through with exactly cfg and
 	// provider in this run (the Enable checkbox depends on it).
 	tested bool
-	out    io.Writer        // the terminal, for OSC 52
-	tmux   bool             // running inside tmux (OSC 52 also wrapped for it)
-	now    func() time.Time // the clock for countdowns
+	out    io.Writer // the terminal, for OSC 52
+	tmux   bool      // running inside tmux (OSC 52 also wrapped for it)
 }
 
 // step is one screen of the wizard: a child component in the style of

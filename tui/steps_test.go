@@ -278,9 +278,11 @@ func TestLogonStep(t *testing.T) {
 	t.Run("a token without SMTP.Send is refused", func(t *testing.T) {
 		m := at(t)
 		m, _ = send(t, m, result(m, "start", testLogon, nil))
-		bad := testSignedIn
-		bad.Scopes = []string{"User.Read"}
-		m, _ = send(t, m, result(m, "wait", bad, nil))
+		// auth.DeviceLogon.Wait checks the token's claims and refuses it
+		// (and drops it from the cache) as the wait's error.
+		refused := diagnose.New(diagnose.TokenWrongScope, diagnose.Facts{Mailbox: mailbox},
+			"token scopes (scp): User.Read; SMTP needs the delegated permission SMTP.Send", nil)
+		m, _ = send(t, m, result(m, "wait", steps.SignedIn{}, refused))
 		if m.logon.phase != logonFailed || m.logon.problem.p == nil || m.logon.problem.p.Code != diagnose.TokenWrongScope {
 			t.Fatalf("phase %d, problem %+v", m.logon.phase, m.logon.problem.p)
 		}

@@ -152,14 +152,13 @@ func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		return s, cmd, stay
 	case resultMsg:
 		var ok bool
-		if s.check, ok = s.check.accept(msg); !ok {
+		if s.formBase, ok = s.settle(msg, s.secrets()...); !ok {
 			return s, nil, stay
 		}
 		if r, ok := msg.val.(steps.TestResult); ok {
 			s.result = &r
 		}
 		if msg.err != nil {
-			s.formBase = s.fail(msg.err, s.secrets()...)
 			return s, nil, stay
 		}
 		c := s.Apply(s.cfg)
@@ -251,20 +250,11 @@ func (s testStep) Apply(c config.Config) config.Config {
 	return c
 }
 
-// Running implements step.
-func (s testStep) Running() bool { return s.check.running() }
-
 // Cancel implements step.
 func (s testStep) Cancel() step { s.formBase = s.cancel(); return s }
 
 // SetSize implements step.
 func (s testStep) SetSize(w, h int) step { s.formBase = s.setSize(w, h); return s }
-
-// Input implements step.
-func (s testStep) Input() inputKind { return s.form.inputKind() }
-
-// AtFirst implements step.
-func (s testStep) AtFirst() bool { return s.form.atFirst() }
 
 // ShortHelp implements help.KeyMap.
 func (s testStep) ShortHelp() []key.Binding {
@@ -283,13 +273,10 @@ func (s testStep) ShortHelp() []key.Binding {
 	return ks
 }
 
-// Touched implements step.
-func (s testStep) Touched() bool { return s.touched }
-
 // Command implements step: the problem's command, else the one the From
 // warning names (granting Send As).
 func (s testStep) Command() string {
-	if c := s.command(); c != "" || s.check.running() {
+	if c := s.formBase.Command(); c != "" || s.check.running() {
 		return c
 	}
 	if c := commandsIn(s.warning); len(c) > 0 {

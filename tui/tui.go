@@ -6,7 +6,6 @@ package tui
 import (
 	"io"
 	"os"
-	"time"
 
 	"github.com/charmbracelet/bubbles/help"
 	tea "github.com/charmbracelet/bubbletea"
@@ -53,9 +52,8 @@ type Model struct {
 	flash    string
 	width    int
 	height   int
-	out      io.Writer        // the terminal, for OSC 52 copies
-	tmux     bool             // inside tmux
-	now      func() time.Time // the clock for the logon countdown
+	out      io.Writer // the terminal, for OSC 52 copies
+	tmux     bool      // inside tmux
 	quitting bool
 }
 
@@ -88,7 +86,6 @@ func New(run *steps.Run, start steps.Start) Model {
 		height:   24,
 		out:      os.Stdout,
 		tmux:     os.Getenv("TMUX") != "",
-		now:      time.Now,
 	}
 	m, _ = m.enterStep()
 	return m

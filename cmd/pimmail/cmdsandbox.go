@@ -37,13 +37,14 @@ func checkScenarioFlag(cmd, scenario string, cfg config.Config, stderr io.Writer
 // out, and returns the environment and the sandbox to close.
 func commandSandbox(path, scenario string, out io.Writer) (steps.Env, *sandboxRun, error) {
 	stateDir := config.SandboxDir(path)
-	opts := sandbox.Options{Scenario: scenario}
-	rf, running := liveRunning(stateDir)
-	if running {
+	var sb *sandboxRun
+	var err error
+	if rf, running := liveRunning(stateDir); running {
 		// Attach whatever it runs: the other process owns the scenario.
-		opts.Scenario = rf.Scenario
+		sb, err = attachSandbox(stateDir, rf)
+	} else {
+		sb, err = startSandbox(stateDir, sandbox.Options{Scenario: scenario})
 	}
-	sb, err := openSandbox(stateDir, opts)
 	if err != nil {
 		return steps.Env{}, nil, err
 	}

@@ -94,30 +94,34 @@ func hintsFrom(ep sandbox.Endpoints) *steps.Hints {
 	}
 }
 
-// sandboxEnv is the environment of a run against sb: its authority, its
-// CA as the only root, its endpoints.
-func sandboxEnv(sb *sandbox.Sandbox, path string) steps.Env {
-	return steps.Env{
-		ConfigPath: path,
-		Authority:  sb.Endpoints().Authority,
-		RootCAs:    sb.RootCAs(),
-		Sandbox:    hintsFor(sb),
+// commandConfig parses the flags of test or status (flags, whose --config
+// and --scenario values land in path and scenario) and loads the
+// configuration the command works on, explaining what makes it unusable,
+// and refusing --scenario for a real one. When ok is false the command ends
+// with code.
+func commandConfig(flags *flag.FlagSet, args []string, path, scenario *string, stderr io.Writer) (p string, cfg config.Config, code int, ok bool) {
+	if code, done := parseFlags(flags, args, stderr); done {
+		return "", cfg, code, false
 	}
-}
-
-// loadForCommand loads the config for test and status, explaining what
-// makes it unusable. ok is false when the command must stop (exit 2).
-func loadForCommand(path string, stderr io.Writer) (config.Config, bool) {
-	cfg, err := config.Load(path)
+	p, err := configPath(*path)
+	if err != nil {
+		fmt.Fprintln(stderr, "pimmail:", err)
+		return "", cfg, exitUsage, false
+	}
+	cfg, err = config.Load(p)
 	switch {
 	case err == nil:
-		return cfg, true
 	case errors.Is(err, fs.ErrNotExist):
-		fmt.Fprintf(stderr, "No configuration at %s yet.\nRun pimmail (the setup wizard) in a terminal to create one, or pass --config PATH.\n", path)
+		fmt.Fprintf(stderr, "No configuration at %s yet.\nRun pimmail (the setup wizard) in a terminal to create one, or pass --config PATH.\n", p)
+		return "", cfg, exitUsage, false
 	default:
 		fmt.Fprintf(stderr, "The configuration cannot be used:\n  %v\n", err)
+		return "", cfg, exitUsage, false
 	}
-	return cfg, false
+	if !checkScenarioFlag(flags.Name(), *scenario, cfg, stderr) {
+		return "", cfg, exitUsage, false
+	}
+	return p, cfg, exitOK, true
 }
 
 // secretsOf are the config's secrets, masked in everything printed.
@@ -160,15 +164,4 @@ func indent(s string) string {
 		lines[i] = "  " + strings.TrimRight(l, "\r")
 	}
 	return strings.Join(lines, "\n")
-}
-
-// tlsMode is the TLS mode provider p uses with c (Entra: always STARTTLS).
-func tlsMode(p config.Provider, c config.Config) config.TLSMode {
-	switch p {
-	case config.ProviderRelay:
-		return c.Relay.TLS
-	case config.ProviderLocal:
-		return c.Local.TLS
-	}
-	return config.TLSStartTLS
 }

@@ -193,6 +193,17 @@ func localConfig(t *testing.T) string {
 	return path
 }
 
+// sandboxEnv is the environment of a run against sb: its authority, its
+// CA as the only root, its endpoints.
+func sandboxEnv(sb *sandbox.Sandbox, path string) steps.Env {
+	return steps.Env{
+		ConfigPath: path,
+		Authority:  sb.Endpoints().Authority,
+		RootCAs:    sb.RootCAs(),
+		Sandbox:    hintsFor(sb),
+	}
+}
+
 // sandboxConfig makes a configuration the way `pimmail --sandbox` does:
 // the steps against a sandbox in the config's sandbox directory, through
 // the device-code sign-in to Save. The sandbox is closed before it

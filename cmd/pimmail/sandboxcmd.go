@@ -60,7 +60,7 @@ func cmdSandbox(args []string, stdout, stderr io.Writer) int {
 			why: "stop it first, or pass another --state-dir"})
 		return exitUsage
 	}
-	run, err := openSandbox(*stateDir, sandbox.Options{Scenario: *scenario, ApproveAfter: *approveAfter})
+	run, err := startSandbox(*stateDir, sandbox.Options{Scenario: *scenario, ApproveAfter: *approveAfter})
 	if err != nil {
 		fmt.Fprintln(stderr, "pimmail sandbox:", err)
 		return exitUsage

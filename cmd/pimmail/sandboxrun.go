@@ -101,21 +101,35 @@ func (e *errAlreadyRunning) Error() string {
 // another pimmail process has it (and scenario is empty or the same), else
 // a new one in this process, announced for the others.
 func openSandbox(stateDir string, opts sandbox.Options) (*sandboxRun, error) {
-	if rf, ok := liveRunning(stateDir); ok {
-		if opts.Scenario != "" && opts.Scenario != rf.Scenario {
-			return nil, &errAlreadyRunning{stateDir: stateDir, rf: rf,
-				why: "stop it (Ctrl+C in its terminal) to start one with scenario " + opts.Scenario + ", or leave out --scenario to use it"}
-		}
-		roots := x509.NewCertPool()
-		if !roots.AppendCertsFromPEM([]byte(rf.CAPEM)) {
-			return nil, fmt.Errorf("the running sandbox's announcement in %s holds no CA certificate", stateDir)
-		}
-		return &sandboxRun{
-			Authority: rf.Authority, RootCAs: roots, Scenario: rf.Scenario, PID: rf.PID, stateDir: stateDir,
-			Hints: hintsFrom(sandbox.Endpoints{Authority: rf.Authority, SMTPHost: rf.SMTPHost, SMTPPort: rf.SMTPPort,
-				RelayHost: rf.RelayHost, RelayPort: rf.RelayPort, LocalHost: rf.LocalHost, LocalPort: rf.LocalPort}),
-		}, nil
+	rf, ok := liveRunning(stateDir)
+	if !ok {
+		return startSandbox(stateDir, opts)
 	}
+	if opts.Scenario != "" && opts.Scenario != rf.Scenario {
+		return nil, &errAlreadyRunning{stateDir: stateDir, rf: rf,
+			why: "stop it (Ctrl+C in its terminal) to start one with scenario " + opts.Scenario + ", or leave out --scenario to use it"}
+	}
+	return attachSandbox(stateDir, rf)
+}
+
+// attachSandbox is the sandbox another process runs for stateDir, as its
+// announcement rf describes it.
+func attachSandbox(stateDir string, rf runningFile) (*sandboxRun, error) {
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM([]byte(rf.CAPEM)) {
+		return nil, fmt.Errorf("the running sandbox's announcement in %s holds no CA certificate", stateDir)
+	}
+	return &sandboxRun{
+		Authority: rf.Authority, RootCAs: roots, Scenario: rf.Scenario, PID: rf.PID, stateDir: stateDir,
+		Hints: hintsFrom(sandbox.Endpoints{Authority: rf.Authority, SMTPHost: rf.SMTPHost, SMTPPort: rf.SMTPPort,
+			RelayHost: rf.RelayHost, RelayPort: rf.RelayPort, LocalHost: rf.LocalHost, LocalPort: rf.LocalPort}),
+	}, nil
+}
+
+// startSandbox starts a sandbox in this process for stateDir and announces
+// it there for the other pimmail processes. The caller has found none
+// running (liveRunning).
+func startSandbox(stateDir string, opts sandbox.Options) (*sandboxRun, error) {
 	opts.StateDir = stateDir
 	sb, err := sandbox.Start(opts)
 	if err != nil {

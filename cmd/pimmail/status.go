@@ -32,20 +32,9 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			"for the Entra mailbox, 2 when the configuration is missing or broken.", stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
 	scenario := fs.String("scenario", "", "with a sandbox configuration: switch one failure on (see pimmail sandbox --list-scenarios)")
-	if code, done := parseFlags(fs, args, stderr); done {
-		return code
-	}
-	p, err := configPath(*path)
-	if err != nil {
-		fmt.Fprintln(stderr, "pimmail:", err)
-		return exitUsage
-	}
-	cfg, ok := loadForCommand(p, stderr)
+	p, cfg, code, ok := commandConfig(fs, args, path, scenario, stderr)
 	if !ok {
-		return exitUsage
-	}
-	if !checkScenarioFlag("status", *scenario, cfg, stderr) {
-		return exitUsage
+		return code
 	}
 	secrets := secretsOf(cfg)
 	out := &lines{w: stdout, secrets: secrets}
@@ -136,7 +125,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	code := exitOK
+	code = exitOK
 	if cfg.Enabled == config.ProviderEntra || cfg.Entra.Mailbox != "" {
 		if sbErr != nil {
 			out.blank()

@@ -35,20 +35,9 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(verbose, "v", false, "short for --verbose")
 	timeout := fs.Duration("timeout", steps.DefaultTimeout, "time limit of each network step")
 	scenario := fs.String("scenario", "", "with a sandbox configuration: switch one failure on (see pimmail sandbox --list-scenarios)")
-	if code, done := parseFlags(fs, args, stderr); done {
-		return code
-	}
-	p, err := configPath(*path)
-	if err != nil {
-		fmt.Fprintln(stderr, "pimmail:", err)
-		return exitUsage
-	}
-	cfg, ok := loadForCommand(p, stderr)
+	p, cfg, code, ok := commandConfig(fs, args, path, scenario, stderr)
 	if !ok {
-		return exitUsage
-	}
-	if !checkScenarioFlag("test", *scenario, cfg, stderr) {
-		return exitUsage
+		return code
 	}
 	prov := cfg.Enabled
 	if prov == config.ProviderNone {
@@ -77,6 +66,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		// sign-in is valid; the mail lands in its mail folder): the one
 		// running now, else one started here.
 		var sb *sandboxRun
+		var err error
 		env, sb, err = commandSandbox(p, *scenario, stdout)
 		if err != nil {
 			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox this configuration was made with:", err)
@@ -130,16 +120,17 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 
 // serverText names the server the provider talks to, as dialled.
 func serverText(p config.Provider, c config.Config) string {
-	host, port := "", 0
+	// Exchange Online takes STARTTLS only; the other providers say which.
+	host, port, mode := "", 0, config.TLSStartTLS
 	switch p {
 	case config.ProviderEntra:
 		host, port = c.Entra.SmartHost, c.Entra.Port
 	case config.ProviderRelay:
-		host, port = c.Relay.Host, c.Relay.Port
+		host, port, mode = c.Relay.Host, c.Relay.Port, c.Relay.TLS
 	case config.ProviderLocal:
-		host, port = c.Local.Host, c.Local.Port
+		host, port, mode = c.Local.Host, c.Local.Port, c.Local.TLS
 	}
-	return fmt.Sprintf("%s:%d, %s", host, port, tlsShort(tlsMode(p, c)))
+	return fmt.Sprintf("%s:%d, %s", host, port, tlsShort(mode))
 }
 
 // printTranscript prints the SMTP conversation, secrets masked once more.
