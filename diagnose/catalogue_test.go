@@ -1,10 +1,12 @@
 package diagnose
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -264,5 +266,66 @@ func TestCatalogueUsesNoUnknownPlaceholders(t *testing.T) {
 				t.Errorf("%s uses unknown placeholder %s", e.Code, m)
 			}
 		}
+	}
+}
+
+// The wizard draws each `command` on lines of its own (the copy key puts it
+// on the clipboard), so the prose around it must read cleanly when split
+// there: no command inside parentheses (a line "(check with" and one "),
+// or ..." around it), and no prose after a command starting with ")" or
+// ":" (a stray line ": a mail server prints ..."). One-word spans
+// (`$null`, `mailq`) stay in the sentence and are free.
+func TestCommandsReadCleanlyOnTheirOwnLines(t *testing.T) {
+	texts := map[string]string{}
+	for _, e := range Catalogue() {
+		texts[string(e.Code)+" fix"] = e.Fix
+		texts[string(e.Code)+" explanation"] = e.Explanation
+	}
+	for i, v := range variants {
+		texts[fmt.Sprintf("%s variant %d fix", v.code, i)] = v.text.Fix
+		texts[fmt.Sprintf("%s variant %d explanation", v.code, i)] = v.text.Explanation
+	}
+	for name, text := range texts {
+		parts := strings.Split(text, "`")
+		depth := 0
+		for i, part := range parts {
+			if i%2 == 0 {
+				depth += strings.Count(part, "(") - strings.Count(part, ")")
+				continue
+			}
+			if !strings.Contains(strings.TrimSpace(part), " ") {
+				continue
+			}
+			if depth > 0 {
+				t.Errorf("%s: the command %q stands inside parentheses:\n%s", name, part, text)
+			}
+			if i+1 < len(parts) {
+				if after := strings.TrimSpace(parts[i+1]); strings.HasPrefix(after, ")") || strings.HasPrefix(after, ":") {
+					t.Errorf("%s: the prose after %q starts with %q:\n%s", name, part, after[:1], text)
+				}
+			}
+		}
+	}
+}
+
+// For SMTP AUTH off in the whole tenant, the fix leads with the least
+// change, the mailbox-only setting (which overrides the tenant's), then
+// the tenant-wide one, then how to check: the copy key takes them in this
+// order.
+func TestSMTPAuthTenantFixLeadsWithMailbox(t *testing.T) {
+	p := New(SMTPAuthDisabledTenant, Facts{Mailbox: "pim@contoso.com"}, "535 5.7.139", nil)
+	var cmds []string
+	for i, part := range strings.Split(p.Fix, "`") {
+		if i%2 == 1 {
+			cmds = append(cmds, part)
+		}
+	}
+	want := []string{"Set-CASMailbox -Identity pim@contoso.com -SmtpClientAuthenticationDisabled $false",
+		"Set-TransportConfig -SmtpClientAuthenticationDisabled $false", "Get-TransportConfig | fl SmtpClientAuthenticationDisabled"}
+	if !slices.Equal(cmds, want) {
+		t.Errorf("commands %q, want %q", cmds, want)
+	}
+	if !strings.Contains(p.Fix, "overrides") {
+		t.Errorf("the fix does not say the mailbox setting overrides the tenant's:\n%s", p.Fix)
 	}
 }

@@ -57,8 +57,8 @@ func atLocal(f Facts) bool     { return f.LocalSMTP }
 // reachAuthority is the fix for every failure to reach an Entra sign-in host.
 const reachAuthority = "Allow outbound HTTPS (TCP 443) from this server to <host> in the firewall (and in the proxy, if one is in the way), " +
 	"and make sure this server's DNS resolves it; test with `curl -sI https://<host>/`, which must print an HTTP status line. " +
-	"If this network reaches the internet only through a proxy, set HTTPS_PROXY before running pimmail " +
-	"(e.g. `export HTTPS_PROXY=http://proxy.contoso.com:3128`); pimmail sends its Entra ID requests through it."
+	"If this network reaches the internet only through a proxy, set HTTPS_PROXY before running pimmail, for example " +
+	"`export HTTPS_PROXY=http://proxy.contoso.com:3128`. pimmail then sends its Entra ID requests through it."
 
 // variants, first match wins.
 var variants = []variant{
@@ -93,8 +93,8 @@ var variants = []variant{
 			"between this server and Exchange Online, usually a TLS-inspecting proxy or firewall, intercepts the connection " +
 			"and downgrades it. pimmail requires TLS 1.2 or newer, as Exchange Online does.",
 		Fix: "Ask the network admin to exempt <host>:<port> from TLS inspection, or to make the inspecting device offer " +
-			"TLS 1.2 or newer. Check from this server with `openssl s_client -connect <host>:<port> -starttls smtp -tls1_2`: " +
-			"a certificate not issued by Microsoft's authorities, or a refused handshake, shows the interception.",
+			"TLS 1.2 or newer. Check from this server with `openssl s_client -connect <host>:<port> -starttls smtp -tls1_2`. " +
+			"A certificate not issued by Microsoft's authorities, or a refused handshake, shows the interception.",
 	}},
 	{NetRefused, atLocal, Entry{
 		Explanation: "Nothing is listening on {<host> port <port>|that address}: the local mail service (Postfix, Exim, Sendmail) is not " +
@@ -105,7 +105,7 @@ var variants = []variant{
 	}},
 	{NoSTARTTLS, atLocal, Entry{
 		Fix: "Choose TLS mode none for a mail service on this machine (the connection does not leave it), or turn STARTTLS on " +
-			"in the service (Postfix: `postconf -e smtpd_tls_security_level=may` with a certificate, then `systemctl reload postfix`).",
+			"in the service; for Postfix, with a certificate: `postconf -e smtpd_tls_security_level=may`, then `systemctl reload postfix`.",
 	}},
 }
 

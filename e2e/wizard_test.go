@@ -209,6 +209,22 @@ func TestEntraWizardEndToEnd(t *testing.T) {
 	if n := emlWith(t, mail, "To: <"+sandbox.DefaultMailbox+">"); n != 2 {
 		t.Fatalf("after pimmail test the sandbox holds %d messages to the mailbox, want 2", n)
 	}
+
+	// Plain `pimmail` (no --sandbox) on this sandbox configuration runs
+	// against the sandbox too, and says why: in real mode Enter would send
+	// the sandbox's IDs to Microsoft.
+	tm = startTerm(t, 80, 24, []string{"XDG_CONFIG_HOME=" + xdg}, binary)
+	s := tm.waitFor("made against the built-in sandbox", stepWait)
+	if !strings.Contains(s, "SANDBOX") || !strings.Contains(s, "enabled now") {
+		t.Fatalf("plain pimmail on a sandbox configuration:\n%s", s)
+	}
+	tm.chooseProvider("Microsoft Entra ID SMTP Client")
+	tm.keys("Enter") // the saved IDs, checked against the sandbox
+	tm.waitFor("Step 3 of 7", stepWait)
+	tm.keys("C-c")
+	if code := tm.exitCode(stepWait); code == "0" {
+		t.Errorf("Ctrl+C exited 0")
+	}
 }
 
 // TestCtrlCAtEveryStepKeepsConfig quits with Ctrl+C at each step of the

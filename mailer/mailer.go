@@ -32,6 +32,11 @@ type Stage struct {
 	Duration time.Duration
 	Detail   string // e.g. the resolved addresses, the banner
 	OK       bool
+	// Silent is set on a failed stage that ended because the server sent
+	// nothing in time (no greeting, no answer to the TLS handshake); Detail
+	// then says so in words ("nothing within 30s") rather than as the
+	// read error the timeout left.
+	Silent bool
 }
 
 // ProbeReport is what a probe saw.

@@ -88,3 +88,32 @@ func TestSilentAfterGreetingIsTimeout(t *testing.T) {
 	_, err = Send(testCtx(t), srv, Auth{}, testMessage("x"))
 	wantCode(t, err, diagnose.NetTimeout)
 }
+
+// The probe's failed stage says what happened (silence, and for how long),
+// not the read error the timeout or the closed connection left behind
+// ("read tcp ...: use of closed network connection").
+func TestSilentServerStage(t *testing.T) {
+	for _, by := range []string{"read timeout", "check deadline"} {
+		t.Run(by, func(t *testing.T) {
+			port, _ := silentListener(t)
+			srv := Server{Host: "127.0.0.1", Port: port, TLS: config.TLSStartTLS, Timeout: 200 * time.Millisecond}
+			ctx := testCtx(t)
+			if by == "check deadline" {
+				srv.Timeout = time.Minute
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, 200*time.Millisecond)
+				defer cancel()
+			}
+			rep, err := Probe(ctx, srv, false)
+			p := wantCode(t, err, diagnose.SMTPNoGreeting)
+			last := rep.Stages[len(rep.Stages)-1]
+			if last.Name != "greeting" || last.OK || !last.Silent || !strings.HasPrefix(last.Detail, "nothing within 2") ||
+				!strings.HasSuffix(last.Detail, "ms") {
+				t.Errorf("last stage %+v, want greeting, failed, silent, \"nothing within ~200ms\"", last)
+			}
+			if !strings.Contains(p.Raw, "no SMTP greeting within 2") {
+				t.Errorf("raw names another wait than the one that happened: %q", p.Raw)
+			}
+		})
+	}
+}

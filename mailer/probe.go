@@ -45,7 +45,9 @@ func Probe(ctx context.Context, srv Server, wantXOAUTH2 bool) (ProbeReport, erro
 	err := p.run(ctx, wantXOAUTH2)
 	p.rep.Transcript = p.tr.snapshot()
 	if err != nil {
-		return p.rep, p.problem(ctx, err)
+		// problem may reword the failed stage: diagnose before returning.
+		prob := p.problem(ctx, err)
+		return p.rep, prob
 	}
 	return p.rep, nil
 }
@@ -282,8 +284,15 @@ func (p *prober) problem(ctx context.Context, err error) *diagnose.Problem {
 	}
 	if n := len(p.rep.Stages); n > 0 && p.raw != nil && silentAfterConnect(ctx, err) {
 		// Connected, then silence: not a firewall (the connection was made).
-		if st := p.rep.Stages[n-1].Name; st == "greeting" || st == "tls" {
-			return noGreeting(p.facts, st, p.srv.timeout(), err)
+		if st := &p.rep.Stages[n-1]; st.Name == "greeting" || st.Name == "tls" {
+			// The error is the read the timeout (or the check's deadline,
+			// closing the connection) cut short; what happened is silence.
+			waited := st.Duration.Round(time.Millisecond)
+			if waited >= time.Second {
+				waited = st.Duration.Round(time.Second)
+			}
+			st.Detail, st.Silent = "nothing within "+waited.String(), true
+			return noGreeting(p.facts, st.Name, waited, err)
 		}
 	}
 	return classify(ctx, err, p.facts, "")

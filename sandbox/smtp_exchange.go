@@ -60,6 +60,8 @@ func newExchangeDialect(s *Sandbox) *exchangeDialect {
 		limits:  newMailboxLimits(),
 	}
 	d.mbxHost = fmt.Sprintf("SN7PR%02dMB%04d.%s.prod.outlook.com", n, rand.IntN(10000), d.region)
+	// The limits count across restarts, as Exchange's count across sessions.
+	seedLimits(d.limits, s.opts.StateDir, s.now())
 	if s.opts.Scenario == "tls-old" {
 		// An out-of-date smart host: TLS 1.0 and 1.1 only, so a client
 		// insisting on TLS 1.2 (pimmail) cannot negotiate at all.

@@ -56,8 +56,20 @@ func TestExchangeSendHappyPath(t *testing.T) {
 	if dst, _ := os.Stat(filepath.Dir(files[0])); dst.Mode().Perm() != 0o700 {
 		t.Errorf("mail folder mode %o, want 700", dst.Mode().Perm())
 	}
-	if b, _ := os.ReadFile(files[0]); string(b) != string(got.Data) {
-		t.Error(".eml content differs from the kept message")
+	// The message as received, below the trace fields a receiving server adds.
+	b, _ := os.ReadFile(files[0])
+	trace, body, _ := strings.Cut(string(b), "Subject: ")
+	if !strings.HasSuffix(string(b), string(got.Data)) {
+		t.Error(".eml does not end with the kept message")
+	}
+	for _, w := range []string{"Return-Path: <" + DefaultMailbox + ">\r\n", "Envelope-To: ops@example.com\r\n",
+		"(Authenticated sender: " + DefaultMailbox + ")"} {
+		if !strings.Contains(trace, w) {
+			t.Errorf(".eml trace fields lack %q:\n%s", w, trace)
+		}
+	}
+	if body == "" {
+		t.Errorf(".eml has no Subject:\n%s", b)
 	}
 }
 

@@ -165,3 +165,86 @@ func TestExchangeTooManyRecipients(t *testing.T) {
 	}
 	c.expect("RCPT TO:<one-more@example.com>", "452 4.5.3 Too many recipients")
 }
+
+// TestLimitsCountAcrossRestarts: Exchange Online counts a mailbox's limits
+// across connections and sessions, and a sandbox with a StateDir is started
+// anew by every `pimmail test`. A new sandbox on the same StateDir counts
+// the messages the last one stored: their times and envelope recipients
+// (Bcc too), per mailbox.
+func TestLimitsCountAcrossRestarts(t *testing.T) {
+	const other = "alerts@contoso-sandbox.onmicrosoft.com"
+	withOther := func() *Directory {
+		d := DefaultDirectory()
+		d.Mailboxes = append(d.Mailboxes, Mailbox{UPN: other, ObjectID: "2b1c2d3e-4f50-4617-8293-a4b5c6d7e8f1", TenantID: DefaultTenantID})
+		return &d
+	}
+	tests := []struct {
+		name     string
+		scenario string
+		// before sends in the first run; later is how long after it the
+		// second run starts.
+		before func(t *testing.T, s *Sandbox)
+		later  time.Duration
+		// then sends as mbx in the second run.
+		mbx      string
+		rcpts    int
+		wantCode int // 0: accepted
+	}{
+		{"throttled: two a minute, the third refused", "throttled", sendN(DefaultMailbox, 2, 1), 10 * time.Second, DefaultMailbox, 1, 421},
+		{"throttled: a minute later it sends again", "throttled", sendN(DefaultMailbox, 2, 1), 61 * time.Second, DefaultMailbox, 1, 0},
+		{"throttled: another mailbox has its own count", "throttled", sendN(DefaultMailbox, 2, 1), 10 * time.Second, other, 1, 0},
+		{"30 a minute", "", sendN(DefaultMailbox, 30, 1), 10 * time.Second, DefaultMailbox, 1, 421},
+		{"10,000 recipients a day, Bcc counted", "", sendN(DefaultMailbox, 20, 500), 2 * time.Hour, DefaultMailbox, 1, 554},
+		{"a day later the quota is back", "", sendN(DefaultMailbox, 20, 500), 25 * time.Hour, DefaultMailbox, 1, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := newTestClock(time.Now())
+			first := startSMTPSandbox(t, Options{Scenario: tt.scenario, Now: clock.Now, Directory: withOther()})
+			tt.before(t, first)
+			if err := first.Close(); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(tt.later)
+			s := startSMTPSandbox(t, Options{Scenario: tt.scenario, Now: clock.Now, Directory: withOther(), StateDir: first.opts.StateDir})
+			c := exchangeSession(t, s, tt.mbx, mintToken(t, s, tt.mbx, time.Hour))
+			got := c.cmd("MAIL FROM:<" + tt.mbx + ">")
+			if strings.HasPrefix(got, "250") {
+				c.cmd("RCPT TO:<ops@example.com>")
+				c.cmd("DATA")
+				got = c.cmd("From: <" + tt.mbx + ">\r\nSubject: again\r\n\r\nhi\r\n.")
+			}
+			code := 0
+			if len(got) >= 3 {
+				code, _ = strconv.Atoi(got[:3])
+			}
+			if tt.wantCode == 0 && code != 250 || tt.wantCode != 0 && code != tt.wantCode {
+				t.Errorf("second run: %q, want %d", got, tt.wantCode)
+			}
+		})
+	}
+}
+
+// sendN sends n messages as mbx, each to rcpts envelope recipients of
+// which only the first is in the header (the rest are Bcc).
+func sendN(mbx string, n, rcpts int) func(t *testing.T, s *Sandbox) {
+	return func(t *testing.T, s *Sandbox) {
+		t.Helper()
+		c := exchangeSession(t, s, mbx, mintToken(t, s, mbx, time.Hour))
+		for m := range n {
+			var cmds strings.Builder
+			cmds.WriteString("MAIL FROM:<" + mbx + ">\r\n")
+			for r := range rcpts {
+				cmds.WriteString("RCPT TO:<r" + strconv.Itoa(m*rcpts+r) + "@example.com>\r\n")
+			}
+			cmds.WriteString("DATA\r\n")
+			c.write(cmds.String())
+			for range rcpts + 2 {
+				c.reply()
+			}
+			if got := c.cmd("From: <" + mbx + ">\r\nTo: <r" + strconv.Itoa(m*rcpts) + "@example.com>\r\nSubject: m\r\n\r\nhi\r\n."); !strings.HasPrefix(got, "250") {
+				t.Fatalf("message %d: %q", m+1, got)
+			}
+		}
+	}
+}

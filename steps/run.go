@@ -239,6 +239,9 @@ type Stage struct {
 	Detail   string
 	Duration time.Duration
 	OK       bool
+	// Silent: the stage failed because the server sent nothing in time;
+	// Detail says so in words (see mailer.Stage).
+	Silent bool
 }
 
 // ProbeResult is what the smart host / server probe saw.
@@ -275,7 +278,7 @@ func (r *Run) Probe(ctx context.Context, p config.Provider, c config.Config) (Pr
 		CertSubject: rep.CertSubject, StartTLS: rep.StartTLS, AuthMechs: rep.AuthMechs, XOAUTH2: rep.XOAUTH2,
 	}
 	for _, s := range rep.Stages {
-		res.Stages = append(res.Stages, Stage{Name: s.Name, Detail: s.Detail, Duration: s.Duration, OK: s.OK})
+		res.Stages = append(res.Stages, Stage{Name: s.Name, Detail: s.Detail, Duration: s.Duration, OK: s.OK, Silent: s.Silent})
 	}
 	if err == nil && p == config.ProviderRelay && c.Relay.Username != "" && len(rep.AuthMechs) == 0 {
 		err = diagnose.New(diagnose.NoAuth, diagnose.Facts{Host: srv.Host, Port: srv.Port},
@@ -295,12 +298,46 @@ type TestResult struct {
 	// service took the message, not that it was delivered, and where to
 	// look when it does not arrive.
 	Note string
+	// Token is, with Entra, the access token the message was sent with:
+	// its expiry, and whether it came from the cache without asking Entra
+	// ID (see TokenStatus.Cached). Zero for the other providers, and when
+	// no token was had.
+	Token TokenStatus
 }
 
 // LocalQueuedNote is TestResult.Note for Local SMTP.
 const LocalQueuedNote = "The local mail service accepted the message (queued); that is not delivery yet: it " +
 	"forwards the message by its own configuration. If the message does not arrive, check the local mail log: " +
 	"/var/log/mail.log (or /var/log/maillog), or `journalctl -u postfix`, and the queue with `mailq`."
+
+// RelayOwnDomainNote is TestResult.Note for SMTP Relay when the recipient
+// is in the relay's own domain: any mail server takes mail for its own
+// domains, so that success does not show that it relays for this server.
+const RelayOwnDomainNote = "This proves the relay accepts mail for your own domain; send a test to an " +
+	"external address to prove it relays for this server."
+
+// ownDomain reports whether the recipient to is in a domain the relay
+// surely accepts anyway: the From's, or in sandbox mode the relay
+// stand-in's accepted domain.
+func (r *Run) ownDomain(to, from string) bool {
+	d := domainOf(to)
+	if d == "" {
+		return false
+	}
+	if d == domainOf(from) {
+		return true
+	}
+	return r.env.Sandbox != nil && strings.EqualFold(d, r.env.Sandbox.RelayDomain)
+}
+
+// domainOf is the domain of an address, in lower case ("" when none).
+func domainOf(addr string) string {
+	i := strings.LastIndex(addr, "@")
+	if i < 0 {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(addr[i+1:]), ">"))
+}
 
 // SendTest sends a test email through provider p as configured in c. The
 // result carries the redacted transcript also on failure.
@@ -331,6 +368,7 @@ func (r *Run) SendTest(ctx context.Context, p config.Provider, c config.Config, 
 	defer cancel()
 
 	var a mailer.Auth
+	var token TokenStatus
 	switch p {
 	case config.ProviderEntra:
 		s, err := r.settings(c.Entra, true, false)
@@ -343,6 +381,7 @@ func (r *Run) SendTest(ctx context.Context, p config.Provider, c config.Config, 
 			return TestResult{To: to}, err
 		}
 		a = mailer.Auth{Kind: mailer.AuthXOAUTH2, Username: c.Entra.Mailbox, Secret: tok.Value}
+		token = TokenStatus{Mailbox: tok.Username, ExpiresOn: tok.ExpiresOn, Cached: !tok.Refreshed}
 	case config.ProviderRelay:
 		if c.Relay.Username != "" {
 			a = mailer.Auth{Kind: mailer.AuthPassword, Username: c.Relay.Username, Secret: c.Relay.Password}
@@ -363,9 +402,13 @@ func (r *Run) SendTest(ctx context.Context, p config.Provider, c config.Config, 
 	began := time.Now()
 	res, err := mailer.Send(ctx, srv, a, msg)
 	debuglog.Printf("steps: send test via %s %s:%d to %s: reply %q %v (%v)", p, srv.Host, srv.Port, to, res.Reply, codeOf(err), time.Since(began))
-	tr := TestResult{To: to, Reply: res.Reply, MessageID: res.MessageID, Transcript: res.Transcript}
-	if err == nil && p == config.ProviderLocal {
+	tr := TestResult{To: to, Reply: res.Reply, MessageID: res.MessageID, Transcript: res.Transcript, Token: token}
+	switch {
+	case err != nil:
+	case p == config.ProviderLocal:
 		tr.Note = LocalQueuedNote
+	case p == config.ProviderRelay && r.ownDomain(to, from):
+		tr.Note = RelayOwnDomainNote
 	}
 	return tr, withFacts(err, p, c)
 }
@@ -426,10 +469,12 @@ func FromWarning(c config.Config) string {
 	if from == "" || mbx == "" || strings.EqualFold(from, mbx) {
 		return ""
 	}
+	// The command is marked with backticks, as in the catalogue: the
+	// wizard draws it on lines of its own and the copy key copies it.
 	return fmt.Sprintf("The From address %s is not the signed-in mailbox %s. Exchange Online will refuse "+
 		"the message with 554 5.2.252 SendAsDenied unless %s may send as %s. Grant it in Exchange Online "+
-		"PowerShell: Add-RecipientPermission -Identity %s -Trustee %s -AccessRights SendAs "+
-		"(allow up to an hour to take effect), or use %s as the From address.",
+		"PowerShell: `Add-RecipientPermission -Identity %s -Trustee %s -AccessRights SendAs`. "+
+		"It takes effect within an hour. Or use %s as the From address.",
 		from, mbx, mbx, from, from, mbx, mbx)
 }
 

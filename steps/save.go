@@ -38,6 +38,10 @@ type SaveSummary struct {
 	NotSaved []string
 	// SettingsOnly is set by SaveSettings: nothing new was enabled.
 	SettingsOnly bool
+	// PrevUnreadable is true when the file replaced could not be read (it
+	// was kept as Backup): which provider it enabled is then unknown, so
+	// Disabled cannot name it.
+	PrevUnreadable bool
 }
 
 // Save enables provider p in c (disabling the others, keeping their
@@ -146,7 +150,7 @@ func (r *Run) save(c config.Config, enable config.Provider, overwrite bool) (Sav
 			debuglog.Printf("steps: back up %s: %v", path, err)
 			return SaveSummary{}, backupProblem(path, err)
 		}
-		sum.Backup = b
+		sum.Backup, sum.PrevUnreadable = b, loadErr != nil
 		debuglog.Printf("steps: kept a copy of %s as %s", path, b)
 	}
 	if sum.CachePath != "" {

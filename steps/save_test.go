@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -246,4 +247,75 @@ func TestLocalQueuedNote(t *testing.T) {
 		}
 	}
 
+}
+
+// The summary can name the provider a save disabled only when the file it
+// replaced was read: PrevUnreadable says when it was not.
+func TestSaveSaysWhetherThePreviousFileWasRead(t *testing.T) {
+	readable := config.Default()
+	readable.Enabled = config.ProviderRelay
+	readable.Relay.Host = "relay.contoso.com"
+	readable.Email.From = "pim@contoso.com"
+	tests := []struct {
+		name           string
+		write          func(path string) error
+		wantBackup     bool
+		wantUnreadable bool
+		wantDisabled   []config.Provider
+	}{
+		{"none", func(string) error { return nil }, false, false, nil},
+		{"readable", func(p string) error { return config.Save(p, readable) }, false, false, []config.Provider{config.ProviderRelay}},
+		{"broken", func(p string) error {
+			if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+				return err
+			}
+			return os.WriteFile(p, []byte(`{"enabled": "smtp-relay", "smtpRelay": {`), 0o600)
+		}, true, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := configPath(t)
+			if err := tt.write(path); err != nil {
+				t.Fatal(err)
+			}
+			run, start := steps.Open(steps.Env{ConfigPath: path})
+			c := start.Config
+			c.Email.From = "pim@contoso.com"
+			sum, err := run.Save(c, config.ProviderLocal, start.NeedsConsent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (sum.Backup != "") != tt.wantBackup || sum.PrevUnreadable != tt.wantUnreadable || !slices.Equal(sum.Disabled, tt.wantDisabled) {
+				t.Errorf("summary %+v; want backup %v, unreadable %v, disabled %v", sum, tt.wantBackup, tt.wantUnreadable, tt.wantDisabled)
+			}
+		})
+	}
+}
+
+// A relay test to the relay's own domain proves only that it takes mail
+// for that domain, as any mail server does: the result says so, and asks
+// for a test to an external address.
+func TestRelayOwnDomainNote(t *testing.T) {
+	sb := startSandbox(t, "", "")
+	run, start := steps.Open(sandboxEnv(sb, configPath(t)))
+	tests := []struct {
+		from, to string
+		want     bool
+	}{
+		{"pim@" + sandbox.RelayDomain, "ops@" + sandbox.RelayDomain, true},
+		{"pim@" + sandbox.RelayDomain, "OPS@" + strings.ToUpper(sandbox.RelayDomain), true},
+		{"pim@" + sandbox.RelayDomain, "someone@example.net", false},
+		{"pim@example.org", "ops@" + sandbox.RelayDomain, true}, // the relay's accepted domain
+	}
+	for _, tt := range tests {
+		c := start.Config
+		c.Email.From = tt.from
+		tr, err := run.SendTest(ctx(t), config.ProviderRelay, c, tt.to)
+		if err != nil {
+			t.Fatalf("%s -> %s: %v", tt.from, tt.to, err)
+		}
+		if got := tr.Note == steps.RelayOwnDomainNote; got != tt.want {
+			t.Errorf("%s -> %s: note %q, want it %v", tt.from, tt.to, tr.Note, tt.want)
+		}
+	}
 }

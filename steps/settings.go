@@ -253,6 +253,11 @@ func orDash(s string) string {
 type TokenStatus struct {
 	Mailbox   string
 	ExpiresOn time.Time
+	// Cached is true when the access token came from the token cache,
+	// still valid, without asking Entra ID: a revoked or expired sign-in
+	// (refresh token) shows only once that access token expires, at
+	// ExpiresOn, since Exchange Online accepts an issued token until then.
+	Cached bool
 }
 
 // CheckToken tries to get an access token for c's mailbox from the token
@@ -273,7 +278,7 @@ func (r *Run) CheckToken(ctx context.Context, c config.Config) (TokenStatus, err
 	if err != nil {
 		return TokenStatus{}, err
 	}
-	return TokenStatus{Mailbox: tok.Username, ExpiresOn: tok.ExpiresOn}, nil
+	return TokenStatus{Mailbox: tok.Username, ExpiresOn: tok.ExpiresOn, Cached: !tok.Refreshed}, nil
 }
 
 // CacheAccounts lists the mailboxes the token cache holds a sign-in for.

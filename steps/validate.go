@@ -150,10 +150,10 @@ func isHex(s string) bool {
 
 // secretInIDField is the message for a client secret Value pasted into an
 // ID field. It never contains the value.
-const secretInIDField = "looks like a client secret Value; it goes in the Client secret step, not here"
+const secretInIDField = "looks like a client secret Value"
 
 // hintSecretNotID says what to do instead, for both ID fields.
-const hintSecretNotID = "Paste the secret's Value in the Client secret step (the next one). Here goes the ID from " +
+const hintSecretNotID = "It goes in the Client secret step (the next one); here goes the ID from " +
 	"App registrations > your app > Overview. A secret Value is a password: if it was pasted somewhere others " +
 	"can see it, create a new one under Certificates & secrets."
 

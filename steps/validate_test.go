@@ -132,7 +132,13 @@ func TestSecretInIDField(t *testing.T) {
 			validate func(string) (string, error)
 		}{{FieldTenant, ValidateTenant}, {FieldClientID, ValidateClientID}} {
 			got, err := f.validate(v)
-			fieldErr(t, v, err, f.name, "looks like a client secret Value; it goes in the Client secret step")
+			fieldErr(t, v, err, f.name, "looks like a client secret Value")
+			// Where the secret goes is said once, in the hint.
+			if fe := (*FieldError)(nil); errors.As(err, &fe) {
+				if n := strings.Count(fe.Message+" "+fe.Hint, "Client secret step"); n != 1 {
+					t.Errorf("%s error names the Client secret step %d times: %q %q", f.name, n, fe.Message, fe.Hint)
+				}
+			}
 			if !IsSecretInIDField(err) {
 				t.Errorf("IsSecretInIDField(%s error for a secret) = false", f.name)
 			}

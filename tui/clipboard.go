@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
@@ -13,7 +15,11 @@ import (
 type copiedMsg struct {
 	step steps.ID
 	what string // copiedCode or copiedCommand
-	err  error
+	// text is what was copied; n is its place (from 1) among the of
+	// commands on screen, which the copy key goes through in turn.
+	text  string
+	n, of int
+	err   error
 }
 
 // What a copy put on the clipboard.
@@ -34,13 +40,34 @@ const (
 // two apart, and an OSC sequence moves no cursor, so the screen is not
 // disturbed. Inside tmux the sequence is sent a second time wrapped for
 // tmux's passthrough, for setups where tmux does not forward plain OSC 52.
-func copyCmd(id steps.ID, what string, out io.Writer, text string, tmux bool) tea.Cmd {
+//
+// note says what is copied (step, what, n of); the returned message is
+// note with the text and the outcome.
+func copyCmd(note copiedMsg, out io.Writer, text string, tmux bool) tea.Cmd {
 	return func() tea.Msg {
 		seq := osc52.New(text).String()
 		if tmux {
 			seq += osc52.New(text).Tmux().String()
 		}
 		_, err := io.WriteString(out, seq)
-		return copiedMsg{step: id, what: what, err: err}
+		note.text, note.err = text, err
+		return note
 	}
+}
+
+// copiedNote is the flash after a command was copied.
+func copiedNote(msg copiedMsg) string {
+	if msg.err != nil {
+		return "✗ Could not write to the terminal: " + msg.err.Error()
+	}
+	const tail = " If paste brings nothing, your terminal does not allow it: copy it from the screen."
+	if msg.of <= 1 {
+		return "✓ Command copied to your clipboard (OSC 52)." + tail
+	}
+	name, _, more := strings.Cut(msg.text, " ")
+	if more {
+		name += " …"
+	}
+	return fmt.Sprintf("✓ Copied command %d of %d: %s to your clipboard (OSC 52); %s again copies the next.",
+		msg.n, msg.of, name, copyCommandKey(true).Help().Key) + tail
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -50,6 +51,16 @@ func newEnableStep(start steps.Start) enableStep {
 // untested explains why Enabled cannot be ticked yet.
 const untested = "Enabled can be ticked only after a test email went through with these settings in this run: " +
 	"press esc to go back to the test step and send one."
+
+// lockedLive explains the step when the provider enabled now was not
+// tested in this run: nothing can be saved (its settings are live), so
+// it says why and the two ways on.
+func lockedLive(p config.Provider) string {
+	return "⚠ Nothing can be saved yet. " + p.Label() + " is enabled now and PIM mail goes out with its saved " +
+		"settings, so pimmail saves changes to them only after a test email went through with them in this run. " +
+		"To save: press esc to go back to the test step, send a test email, then tick Enabled here. " +
+		"To set up another provider instead: press esc until step 1 and choose it."
+}
 
 // Enter implements step.
 func (s enableStep) Enter(env stepEnv) (step, tea.Cmd) {
@@ -207,9 +218,13 @@ func (s enableStep) rest(compact bool) string {
 		check = theme.focus.Render("› "+box+" Enabled") + "\n" + theme.faint.Render(wrap(beside, s.width))
 	}
 	var notes []string
-	if !s.tested {
+	switch {
+	case !s.tested && !s.canSaveSettings():
+		// Nothing at all can be done here: say so, and where to go.
+		notes = append(notes, theme.warn.Render(wrap(lockedLive(s.provider), s.width)))
+	case !s.tested:
 		notes = append(notes, theme.warn.Render(wrap(untested, s.width)))
-	} else if s.note != "" {
+	case s.note != "":
 		notes = append(notes, theme.warn.Render(wrap(s.note, s.width)))
 	}
 	path := ""
@@ -236,8 +251,7 @@ func (s enableStep) rest(compact bool) string {
 	case s.canSaveSettings():
 		what = "Enter saves these settings without enabling them; " + s.stays() + ". It writes:"
 	default:
-		what = s.provider.Label() + " is enabled now, so its settings are saved only after a test email " +
-			"went through with them. Nothing is written yet to:"
+		what = "Nothing is written yet to:"
 	}
 	files := wrap("  "+path, s.width)
 	if s.provider == config.ProviderEntra {
@@ -249,7 +263,11 @@ func (s enableStep) rest(compact bool) string {
 		if s.loadErr != nil {
 			msg += ": " + printable(s.loadErr.Error())
 		}
-		ask = theme.warn.Render(wrap(msg+". Saving replaces it. Overwrite it? (y/n)", s.width))
+		name := "config.json"
+		if path != "" {
+			name = filepath.Base(path)
+		}
+		ask = theme.warn.Render(wrap(sentences(msg, "Saving replaces it and keeps a copy as "+name+".broken-<time>. Overwrite it? (y/n)"), s.width))
 	}
 	var status string
 	switch {
@@ -282,6 +300,13 @@ func (s enableStep) summaryView() string {
 		rows = append(rows, row("Enabled", enabled))
 	} else {
 		disabled := "none (no other provider was enabled)"
+		switch {
+		case sum.PrevUnreadable:
+			// Whatever the old file enabled is gone with it.
+			disabled = "unknown (the previous file could not be read)"
+		case sum.Backup != "":
+			disabled = "none in this file (the configuration it replaced is in the copy below)"
+		}
 		if len(sum.Disabled) > 0 {
 			var names []string
 			for _, p := range sum.Disabled {
@@ -353,12 +378,12 @@ func (s enableStep) AtFirst() bool { return true }
 // Touched implements step.
 func (s enableStep) Touched() bool { return s.touched }
 
-// Command implements step.
-func (s enableStep) Command() string {
+// Commands implements step.
+func (s enableStep) Commands() []string {
 	if s.asking || s.summary != nil || s.check.running() {
-		return ""
+		return nil
 	}
-	return s.problem.command()
+	return s.problem.commands()
 }
 
 // ShortHelp implements help.KeyMap: only the keys that do something now.

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/pimmail/pimmail/steps"
@@ -262,6 +263,13 @@ func (f form) focused(fl field) string {
 	return v
 }
 
+// hintBelow reports whether fl's placeholder is shown below the field
+// rather than in it: the field is empty and the placeholder does not fit.
+func hintBelow(fl field) bool {
+	return fl.kind != choiceField && fl.input.Value() == "" && fl.input.Placeholder != "" &&
+		ansi.StringWidth(fl.input.Placeholder) > fl.input.Width
+}
+
 // fieldsHelp lists each field's help line, for the help screen (the form
 // leaves them out when space is short).
 func (f form) fieldsHelp() string {
@@ -290,6 +298,7 @@ func (f form) view(fieldHelp bool) string {
 		}
 		b.WriteString(lab.Render(mark + padRight(fl.label, lw)))
 		b.WriteString("  ")
+		below, hint := hintBelow(fl), fl.input.Placeholder
 		switch {
 		case fl.kind == choiceField:
 			c := fl.choices[fl.choice]
@@ -298,21 +307,35 @@ func (f form) view(fieldHelp bool) string {
 			} else {
 				b.WriteString("  " + c)
 			}
+		case below:
+			// The placeholder is a hint to read whole (the sandbox's value
+			// to paste): it goes below, wrapped, not cut in the field.
+			if i == f.focus {
+				fl.input.Placeholder = ""
+				b.WriteString(f.focused(fl))
+			}
 		case i == f.focus:
 			b.WriteString(f.focused(fl))
 		default:
 			b.WriteString(f.unfocused(fl))
 		}
-		sub, style := "", theme.faint
-		if fieldHelp {
-			sub = fl.help
+		type subLine struct {
+			text  string
+			style lipgloss.Style
 		}
-		if fl.err != "" {
-			sub, style = "✗ "+fl.err, theme.bad
+		var subs []subLine
+		if below {
+			subs = append(subs, subLine{hint, theme.faint})
 		}
-		if sub != "" {
-			for _, line := range strings.Split(wrap(sub, max(20, f.width-4)), "\n") {
-				b.WriteString("\n    " + style.Render(line))
+		switch {
+		case fl.err != "":
+			subs = append(subs, subLine{"✗ " + fl.err, theme.bad})
+		case fieldHelp && fl.help != "":
+			subs = append(subs, subLine{fl.help, theme.faint})
+		}
+		for _, s := range subs {
+			for _, line := range strings.Split(wrap(s.text, max(20, f.width-4)), "\n") {
+				b.WriteString("\n    " + s.style.Render(line))
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -251,12 +252,20 @@ func (b formBase) AtFirst() bool { return b.form.atFirst() }
 // Touched implements step.
 func (b formBase) Touched() bool { return b.touched }
 
-// Command implements step: the first command of the problem on screen.
-func (b formBase) Command() string {
+// Commands implements step: the commands of the problem on screen.
+func (b formBase) Commands() []string {
 	if b.check.running() {
+		return nil
+	}
+	return b.problem.commands()
+}
+
+// problemCode implements problemCoder.
+func (b formBase) problemCode() diagnose.Code {
+	if b.problem.p == nil {
 		return ""
 	}
-	return b.problem.command()
+	return b.problem.p.Code
 }
 
 // joinBlocks joins the non-empty blocks of a view with blank lines.

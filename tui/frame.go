@@ -42,7 +42,7 @@ func (m Model) helpKeys() helpMap {
 	st := m.current()
 	typing := st.Input() != inputNone
 	stepKeys := st.ShortHelp()
-	if st.Command() != "" && !m.confirmQuit && len(stepKeys) > 0 {
+	if len(st.Commands()) > 0 && !m.confirmQuit && len(stepKeys) > 0 {
 		// Right after enter: the fix is what the admin needs now.
 		stepKeys = append(stepKeys[:1:1], append([]key.Binding{copyCommandKey(typing)}, stepKeys[1:]...)...)
 	}
@@ -95,8 +95,12 @@ func (m Model) allKeys() []key.Binding {
 	st := m.current()
 	typing := st.Input() != inputNone
 	ks := st.ShortHelp()
-	if st.Command() != "" {
-		ks = append(ks, copyCommandKey(typing))
+	if n := len(st.Commands()); n > 0 {
+		desc := "copy the fix's command"
+		if n > 1 {
+			desc = fmt.Sprintf("copy the fix's first command; again, the next (%d in all)", n)
+		}
+		ks = append(ks, withHelp(copyCommandKey(typing), desc))
 	}
 	nav := m.navKeys()
 	ks = append(ks, nav...)

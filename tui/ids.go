@@ -9,6 +9,7 @@ import (
 
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/steps"
 )
 
@@ -97,6 +98,19 @@ func (s idsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	var cmd tea.Cmd
 	s.check, cmd = s.check.update(msg)
 	return s, cmd, stay
+}
+
+// focusFor puts the focus on the field a problem (met at a later step) is
+// about: the client ID for an unknown app, the tenant for an unknown
+// tenant. Other problems leave the focus where it was.
+func (s idsStep) focusFor(code diagnose.Code) idsStep {
+	switch code {
+	case diagnose.EntraAppNotFound:
+		s.form = s.form.focusOn(idsClient)
+	case diagnose.EntraTenantNotFound:
+		s.form = s.form.focusOn(idsTenant)
+	}
+	return s
 }
 
 // validators are the ID fields' validators, by field.

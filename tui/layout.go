@@ -87,6 +87,13 @@ func arrange(help, helpKey string, width, height int, pos scrollPos, fn bodyFn) 
 	if pos.anchor != "" {
 		off = a.find(pos.anchor)
 	}
+	// An anchor near the end (the details, the transcript) still goes to
+	// the top of the region: blank lines below let it, where the viewport
+	// would stop at the last screenful and open mid-sentence above it.
+	// Offsets kept after scrolling from there keep the room.
+	if short := off - (lipgloss.Height(a.content) - a.window); short > 0 {
+		a.content += strings.Repeat("\n", short)
+	}
 	vp := a.viewport(off)
 	a.off = vp.YOffset
 	view := strings.TrimRight(vp.View(), " \n")

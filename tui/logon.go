@@ -254,7 +254,7 @@ func (s logonStep) key(km tea.KeyMsg) (step, tea.Cmd, outcome) {
 		}
 	case key.Matches(km, keys.Copy):
 		if s.phase == logonWaiting && s.code.UserCode != "" {
-			return s, copyCmd(steps.StepLogon, copiedCode, s.out, s.code.UserCode, s.tmux), stay
+			return s, copyCmd(copiedMsg{step: steps.StepLogon, what: copiedCode}, s.out, s.code.UserCode, s.tmux), stay
 		}
 	case key.Matches(km, detailsKey(false)):
 		s.problem, s.pos = s.problem.toggleDetails()
@@ -376,12 +376,12 @@ func (s logonStep) AtFirst() bool { return true }
 // Touched implements step.
 func (s logonStep) Touched() bool { return s.touched }
 
-// Command implements step.
-func (s logonStep) Command() string {
+// Commands implements step.
+func (s logonStep) Commands() []string {
 	if s.phase != logonFailed {
-		return ""
+		return nil
 	}
-	return s.problem.command()
+	return s.problem.commands()
 }
 
 // ShortHelp implements help.KeyMap.

@@ -46,7 +46,11 @@ func probeView(r steps.ProbeResult, entra bool, width int) string {
 				mark = "✗"
 			}
 			item := mark + " " + s.Name + " " + duration(s.Duration)
-			if s.Detail != "" && !s.OK {
+			switch {
+			case s.Silent && !s.OK:
+				// "✗ greeting: nothing within 30s": the time is the detail.
+				item = mark + " " + s.Name + ": " + s.Detail
+			case s.Detail != "" && !s.OK:
 				item += " (" + s.Detail + ")"
 			}
 			st = append(st, item)

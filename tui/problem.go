@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/pimmail/pimmail/diagnose"
@@ -67,17 +68,21 @@ func (b problemBox) toggleDetails() (problemBox, scrollPos) {
 // hasRaw reports whether there are details to toggle.
 func (b problemBox) hasRaw() bool { return b.p != nil && b.p.Raw != "" }
 
-// command is the first command the problem's fix (or explanation) names.
-func (b problemBox) command() string {
+// commands are the commands the problem names: its fix's, in order, then
+// any its explanation names besides, each once.
+func (b problemBox) commands() []string {
 	if b.p == nil {
-		return ""
+		return nil
 	}
+	var out []string
 	for _, t := range []string{b.p.Fix, b.p.Explanation} {
-		if c := commandsIn(t); len(c) > 0 {
-			return c[0]
+		for _, c := range commandsIn(t) {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
 		}
 	}
-	return ""
+	return out
 }
 
 // detailsAnchor starts the unfolded details; a step scrolls to it.

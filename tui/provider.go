@@ -20,9 +20,12 @@ type providerStep struct {
 	loadErr error
 	consent bool // Save will ask before overwriting
 	sandbox bool
-	pos     scrollPos
-	width   int
-	height  int
+	// byConfig: sandbox mode because the configuration is a sandbox one,
+	// not because --sandbox was given.
+	byConfig bool
+	pos      scrollPos
+	width    int
+	height   int
 }
 
 // providerBlurb says in one line what each provider is.
@@ -110,6 +113,9 @@ func (s providerStep) layout() arranged {
 		}
 		notes = append(notes, theme.warn.Render(wrap(msg, s.width)))
 	}
+	if s.sandbox && s.byConfig {
+		notes = append(notes, theme.banner.Render(wrap(sandboxByConfig, s.width)))
+	}
 	if s.sandbox {
 		notes = append(notes, theme.banner.Render(wrap("Sandbox: everything talks to the built-in stand-ins for Entra ID and "+
 			"Exchange Online on 127.0.0.1. Nothing reaches Microsoft; the sandbox's values are shown as hints.", s.width)))
@@ -119,6 +125,11 @@ func (s providerStep) layout() arranged {
 		return top, joinBlocks(notes...)
 	})
 }
+
+// sandboxByConfig says why the wizard runs against the sandbox without
+// --sandbox.
+const sandboxByConfig = "This configuration was made against the built-in sandbox, so the wizard runs against it; " +
+	"use --config for a real configuration."
 
 // View implements step.
 func (s providerStep) View() string { return s.layout().text }
@@ -144,8 +155,8 @@ func (s providerStep) AtFirst() bool { return true }
 // Touched implements step: choosing a provider is not work to lose.
 func (s providerStep) Touched() bool { return false }
 
-// Command implements step.
-func (s providerStep) Command() string { return "" }
+// Commands implements step.
+func (s providerStep) Commands() []string { return nil }
 
 // ShortHelp implements help.KeyMap.
 func (s providerStep) ShortHelp() []key.Binding {

@@ -212,15 +212,22 @@ func (s serverStep) submit() (step, tea.Cmd, outcome) {
 // layout is the step's body; the relay's trust model (also on the help
 // screen) shows above the fields until there is a result to show.
 func (s serverStep) layout() arranged {
-	var result, model string
+	var result, model, advice string
 	if s.result != nil && !s.check.running() {
 		result = probeView(*s.result, false, s.width)
+		if sm, _ := s.settings(); s.passedNow() && s.result.StartTLS && (sm.TLS == config.TLSNone || sm.TLS == "") {
+			advice = theme.warn.Render(wrap(startTLSOffered, s.width))
+		}
 	}
 	if s.provider == config.ProviderRelay && s.problem.p == nil && s.result == nil {
 		model = theme.faint.Render(wrap(relayModel, s.width))
 	}
-	return s.arrange(model, func(compact bool) []string { return []string{s.status(compact), result} })
+	return s.arrange(model, func(compact bool) []string { return []string{s.status(compact), advice, result} })
 }
+
+// startTLSOffered is the advice after a plain-text probe of a server that
+// offers STARTTLS: the connection could be encrypted for nothing.
+const startTLSOffered = "⚠ The server offers STARTTLS: choose STARTTLS to encrypt the connection."
 
 // View implements step.
 func (s serverStep) View() string { return s.layout().text }

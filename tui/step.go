@@ -74,10 +74,11 @@ type step interface {
 	// this step in this run: quitting then loses work, so esc on the
 	// first step asks first.
 	Touched() bool
-	// Command is the first command (a PowerShell cmdlet, a shell command)
-	// of the problem on screen, "" when there is none; the copy key puts it
-	// on the clipboard.
-	Command() string
+	// Commands are the commands (PowerShell cmdlets, shell commands) of
+	// the problem on screen, in the order shown, the fix's first; none when
+	// there is no problem or it names no command. The copy key puts the
+	// first on the clipboard, and the next one each time it is pressed again.
+	Commands() []string
 }
 
 // undoer is a step that esc can take back to an earlier state before the

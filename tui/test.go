@@ -212,12 +212,23 @@ func (s testStep) transcriptView() string {
 	return title + "\n" + strings.Join(lines, "\n")
 }
 
-// warnView is the From warning, if any.
+// warnView is the From warning, if any. While a problem is shown it is
+// left out: a SendAsDenied problem gives the same advice, and any other
+// problem matters more; the warning comes back once the problem goes.
 func (s testStep) warnView() string {
-	if s.warning == "" {
+	if s.warning == "" || s.problem.p != nil {
 		return ""
 	}
 	return theme.warn.Render(richText("⚠ "+printable(s.warning), s.width))
+}
+
+// noteView is what the admin should know about the test that went
+// through (steps.TestResult.Note), "" when nothing.
+func (s testStep) noteView() string {
+	if s.result == nil || s.result.Note == "" || s.okLine == "" || s.check.running() {
+		return ""
+	}
+	return richText("Note: "+printable(s.result.Note), s.width)
 }
 
 // layout is the step's body: the fields stay; the warning, the status and
@@ -233,10 +244,14 @@ func (s testStep) layout() arranged {
 		default:
 			tail = theme.faint.Render(wrap("Press "+transcriptKey(s.typing()).Help().Key+" for the SMTP transcript.", s.width))
 		}
-		if compact {
-			return []string{s.status(true), s.warnView(), tail}
+		status := s.status(compact)
+		if n := s.noteView(); n != "" {
+			status += "\n" + n
 		}
-		return []string{s.warnView(), s.status(false), tail}
+		if compact {
+			return []string{status, s.warnView(), tail}
+		}
+		return []string{s.warnView(), status, tail}
 	})
 }
 
@@ -273,16 +288,16 @@ func (s testStep) ShortHelp() []key.Binding {
 	return ks
 }
 
-// Command implements step: the problem's command, else the one the From
-// warning names (granting Send As).
-func (s testStep) Command() string {
-	if c := s.formBase.Command(); c != "" || s.check.running() {
-		return c
+// Commands implements step: the problem's commands; with no problem on
+// screen, the one the From warning names (granting Send As).
+func (s testStep) Commands() []string {
+	if s.check.running() {
+		return nil
 	}
-	if c := commandsIn(s.warning); len(c) > 0 {
-		return c[0]
+	if s.problem.p != nil {
+		return s.formBase.Commands()
 	}
-	return ""
+	return commandsIn(s.warning)
 }
 
 // FullHelp implements help.KeyMap.

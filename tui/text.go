@@ -76,6 +76,21 @@ func printable(text string) string {
 	}, text)
 }
 
+// sentences joins b to a as the next sentence: a ends with one full stop
+// (a text that already has one gets no second), and b follows after a
+// space. When a ends with a line break (a command on a line of its own,
+// which a full stop would change) b starts on a new line.
+func sentences(a, b string) string {
+	if strings.HasSuffix(a, "\n") {
+		return strings.TrimRight(a, "\n") + "\n" + b
+	}
+	a = strings.TrimSpace(a)
+	if !strings.HasSuffix(a, ".") {
+		a += "."
+	}
+	return a + " " + b
+}
+
 // padRight pads s with spaces to w columns.
 func padRight(s string, w int) string {
 	if n := ansi.StringWidth(s); n < w {

@@ -50,6 +50,7 @@ type Model struct {
 	// flash is a one-off note in place of the footer's keys (e.g. that a
 	// command was copied); the next key clears it.
 	flash    string
+	cycle    copyCycle // where repeated copy keys are among the commands on screen
 	width    int
 	height   int
 	out      io.Writer // the terminal, for OSC 52 copies
@@ -96,6 +97,15 @@ func New(run *steps.Run, start steps.Start) Model {
 // it is not os.Stdout, the default.
 func (m Model) WithOutput(w io.Writer) Model {
 	m.out = w
+	return m
+}
+
+// WithSandboxConfig returns the wizard for a run in sandbox mode that was
+// not asked for with --sandbox: the configuration was made against the
+// built-in sandbox, so cmd/pimmail runs the sandbox for it. Step 1 says so,
+// and how to set up a real configuration instead.
+func (m Model) WithSandboxConfig() Model {
+	m.prov.byConfig = true
 	return m
 }
 

@@ -2,12 +2,14 @@ package tui
 
 import (
 	"maps"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/steps"
 )
 
@@ -143,10 +145,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		if msg.what == copiedCommand {
-			m.flash = "✓ Command copied to your clipboard (OSC 52). If paste brings nothing, your terminal does not allow it: copy it from the screen."
-			if msg.err != nil {
-				m.flash = "✗ Could not write to the terminal: " + msg.err.Error()
-			}
+			m.flash = copiedNote(msg)
 			return m.resize(), nil
 		}
 	case spinner.TickMsg:
@@ -181,6 +180,9 @@ func (m Model) key(km tea.KeyMsg) (Model, tea.Cmd) {
 	if m.flash != "" {
 		m.flash = "" // the note was read; the footer shows the keys again
 		m = m.resize()
+	}
+	if !key.Matches(km, copyCommandKey(st.Input() != inputNone)) {
+		m.cycle = copyCycle{} // the copy key starts again from the first command
 	}
 	if m.confirmQuit {
 		switch {
@@ -219,8 +221,8 @@ func (m Model) key(km tea.KeyMsg) (Model, tea.Cmd) {
 			return m, tea.Quit
 		}
 		return m.delegate(km) // the summary scrolls, when it must
-	case st.Command() != "" && key.Matches(km, copyCommandKey(typing)):
-		return m, copyCmd(m.cur, copiedCommand, m.out, st.Command(), m.tmux)
+	case len(st.Commands()) > 0 && key.Matches(km, copyCommandKey(typing)):
+		return m.copyNext(st.Commands())
 	case key.Matches(km, keys.Back), key.Matches(km, keys.PrevField) && st.AtFirst():
 		if st.Running() {
 			return m.withStep(st.Cancel()), nil
@@ -233,6 +235,25 @@ func (m Model) key(km tea.KeyMsg) (Model, tea.Cmd) {
 		return m.back()
 	}
 	return m.delegate(km)
+}
+
+// copyCycle is where repeated presses of the copy key are among the
+// commands on screen: each press copies the next, then the first again.
+type copyCycle struct {
+	list string // the commands, joined: another problem starts a new cycle
+	next int
+}
+
+// copyNext copies the next of cmds (the first, unless the copy key was
+// just pressed for the same commands).
+func (m Model) copyNext(cmds []string) (Model, tea.Cmd) {
+	list := strings.Join(cmds, "\n")
+	i := 0
+	if m.cycle.list == list {
+		i = m.cycle.next % len(cmds)
+	}
+	m.cycle = copyCycle{list: list, next: i + 1}
+	return m, copyCmd(copiedMsg{step: m.cur, what: copiedCommand, n: i + 1, of: len(cmds)}, m.out, cmds[i], m.tmux)
 }
 
 // dirty reports whether anything was typed, ticked or checked in this run:
@@ -279,8 +300,25 @@ func (m Model) back() (Model, tea.Cmd) {
 		m.quitting = true
 		return m, tea.Quit
 	}
+	code := problemCode(m.current())
 	m.cur = seq[i-1].ID
-	return m.enterStep()
+	m, cmd := m.enterStep()
+	if m.cur == steps.StepIDs {
+		// Back because of a problem about one of the IDs: that field.
+		m.ids = m.ids.focusFor(code)
+	}
+	return m, cmd
+}
+
+// problemCoder is a step that can show a problem.
+type problemCoder interface{ problemCode() diagnose.Code }
+
+// problemCode is the code of the problem st shows, "" when none.
+func problemCode(st step) diagnose.Code {
+	if p, ok := st.(problemCoder); ok {
+		return p.problemCode()
+	}
+	return ""
 }
 
 // resize gives the current step the body's new size. The other steps get

@@ -43,8 +43,14 @@ func TestScenarioRehearsal(t *testing.T) {
 		}
 	}
 
+	if strings.Contains(r.stdout, "the failure shows once") {
+		t.Errorf("the failure shows, yet pimmail says it will later:\n%v", r)
+	}
 	r = pimmail(t, "status", "--config", path, "--scenario", "refresh-revoked")
 	expect(t, r, 1, "Token now:     no", "revoked")
+	if strings.Contains(r.stdout, "the failure shows once") {
+		t.Errorf("the failure shows, yet pimmail says it will later:\n%v", r)
+	}
 	// Without the scenario, the same saved sign-in works again.
 	expect(t, pimmail(t, "status", "--config", path), 0, "Token now:     yes")
 
@@ -156,5 +162,75 @@ func TestSavedText(t *testing.T) {
 	if strings.Contains(got, "Local SMTP is enabled.") {
 		t.Errorf("settings-only summary claims an enable: %s", got)
 	}
+	// Run again means on the same file: with --config, the command says so.
+	got = strings.Join(strings.Fields(savedText(sum, "/srv/pim mail.json", true)), " ")
+	for _, w := range []string{"Run pimmail --config '/srv/pim mail.json' again", "This is a sandbox configuration: pimmail --config '/srv/pim mail.json', pimmail test and pimmail status run the built-in sandbox"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("summary lacks %q: %s", w, got)
+		}
+	}
 
+}
+
+// A revoked or expired sign-in shows only when the saved access token is
+// renewed: until it expires (about an hour) Exchange keeps accepting it, as
+// after a real password reset. test and status say so, with the time,
+// instead of showing nothing.
+func TestRefreshScenarioWithValidToken(t *testing.T) {
+	path := sandboxConfig(t, config.ProviderEntra, nil)
+	note := "the failure shows once the saved access token expires at"
+	said := func(r result, want string) bool {
+		return strings.Contains(strings.Join(strings.Fields(r.stdout), " "), want)
+	}
+	for _, sc := range []string{"refresh-revoked", "refresh-inactive"} {
+		for _, cmd := range []string{"status", "test"} {
+			r := pimmail(t, cmd, "--config", path, "--scenario", sc)
+			expect(t, r, 0)
+			for _, w := range []string{"Note: scenario " + sc + ": " + note, "Exchange Online keeps accepting the token already issued, as after a real password reset"} {
+				if !said(r, w) {
+					t.Errorf("pimmail %s --scenario %s does not say %q:\n%v", cmd, sc, w, r)
+				}
+			}
+		}
+	}
+	// No scenario, or one that does not touch the sign-in: no note.
+	for _, args := range [][]string{{"status"}, {"test"}, {"status", "--scenario", "throttled"}} {
+		r := pimmail(t, append(args, "--config", path)...)
+		expect(t, r, 0)
+		if said(r, note) {
+			t.Errorf("pimmail %v explains a failure that is not rehearsed:\n%v", args, r)
+		}
+	}
+}
+
+// Exchange counts a mailbox's sending rate across connections and
+// sessions; the sandbox, started anew by each `pimmail test`, counts the
+// mail it stored before. In the throttled scenario (2 a minute) the third
+// test in a row meets the limit.
+func TestThrottledAcrossRuns(t *testing.T) {
+	path := sandboxConfig(t, config.ProviderEntra, nil)
+	for i := range 2 {
+		if r := pimmail(t, "test", "--config", path, "--scenario", "throttled"); r.code != 0 {
+			t.Fatalf("test %d of 3: %v", i+1, r)
+		}
+	}
+	r := pimmail(t, "test", "--config", path, "--scenario", "throttled")
+	expect(t, r, 1, "Sending too fast", "30 messages a minute", "421 4.4.2")
+	if n := mailIn(t, path); n != 2 {
+		t.Errorf("the sandbox stored %d messages, want 2", n)
+	}
+}
+
+// Plain `pimmail` on a sandbox configuration runs the wizard against the
+// sandbox (a real run would send its IDs to Microsoft), so --scenario
+// needs no --sandbox there; on a real configuration it still does. Without
+// a terminal the wizard then stops where it always does.
+func TestWizardOnSandboxConfigIsSandboxMode(t *testing.T) {
+	sb := sandboxConfig(t, config.ProviderRelay, nil)
+	r := pimmail(t, "--config", sb, "--scenario", "throttled")
+	expect(t, r, 2, "needs a terminal")
+	if strings.Contains(r.stderr, "--scenario works only") {
+		t.Errorf("a sandbox configuration was not taken for sandbox mode:\n%v", r)
+	}
+	expect(t, pimmail(t, "--config", localConfig(t), "--scenario", "throttled"), 2, "--scenario works only with --sandbox")
 }

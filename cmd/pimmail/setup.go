@@ -24,6 +24,7 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"step, a lost SSH session) leaves the previous configuration untouched.\n\n"+
 			"With --sandbox the wizard runs against the built-in stand-in for Entra ID and\n"+
 			"Exchange Online, with its values shown as hints: for demos and first tries.\n"+
+			"A configuration made that way opens in sandbox mode without --sandbox too.\n"+
 			"It needs a terminal; without one use `pimmail test` and `pimmail status`.\n\n"+
 			"Exit status: 0 when the wizard saved, 1 when it ended without saving, 2 on bad\n"+
 			"flags or without a terminal.", stdout, stderr)
@@ -38,17 +39,23 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "pimmail", version)
 		return exitOK
 	}
+	p, err := configPath(*path)
+	if err != nil {
+		fmt.Fprintln(stderr, "pimmail:", err)
+		return exitUsage
+	}
+	// A sandbox configuration is only ever checked against the sandbox:
+	// in real mode its prefilled IDs would be looked up at Microsoft.
+	autoSandbox := !*withSandbox && isSandboxConfig(p)
+	if autoSandbox {
+		*withSandbox = true
+	}
 	if *scenario != "" && !*withSandbox {
-		fmt.Fprintln(stderr, "pimmail: --scenario works only with --sandbox")
+		fmt.Fprintln(stderr, "pimmail: --scenario works only with --sandbox (or a sandbox configuration)")
 		return exitUsage
 	}
 	if !isTerminal(stdin) || !isTerminal(stdout) {
 		fmt.Fprint(stderr, noTerminal)
-		return exitUsage
-	}
-	p, err := configPath(*path)
-	if err != nil {
-		fmt.Fprintln(stderr, "pimmail:", err)
 		return exitUsage
 	}
 
@@ -63,8 +70,11 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		env = sb.Env(p)
 	}
 	run, start := steps.Open(env)
-	debuglog.Printf("cmd: wizard on %s (sandbox %v)", p, *withSandbox)
+	debuglog.Printf("cmd: wizard on %s (sandbox %v, by the config %v)", p, *withSandbox, autoSandbox)
 	model := tui.New(run, start).WithOutput(stdout)
+	if autoSandbox {
+		model = model.WithSandboxConfig()
+	}
 	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(stdin), tea.WithOutput(stdout))
 	final, err := prog.Run()
 	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
@@ -84,6 +94,14 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitFailure
 }
 
+// isSandboxConfig reports whether the configuration at path was made
+// against the built-in sandbox (pimmail --sandbox). A missing or unusable
+// file is not one: the wizard explains it in real mode.
+func isSandboxConfig(path string) bool {
+	c, err := config.Load(path)
+	return err == nil && c.Sandbox
+}
+
 // noTerminal is what the wizard says when it cannot draw.
 const noTerminal = `pimmail setup is an interactive wizard and needs a terminal, but standard input
 or output is not one (a pipe, a file, or a session without a TTY; with ssh, use ssh -t).
@@ -97,23 +115,29 @@ Run pimmail --help for more.
 // savedText is printed after the wizard saved: what went where, and what
 // to do next, wrapped for an 80-column terminal.
 func savedText(sum steps.SaveSummary, configFlag string, sandboxMode bool) string {
+	// The command to run the wizard again on this file. A sandbox
+	// configuration opens in sandbox mode by itself: no --sandbox needed.
+	again := "pimmail"
+	if configFlag != "" {
+		again += " --config " + shellQuote(configFlag)
+	}
 	var paras []string
 	switch {
 	case !sum.SettingsOnly:
 		paras = append(paras, fmt.Sprintf("Saved %s: %s is enabled.", sum.ConfigPath, sum.Provider.Label()))
 	case sum.Provider == config.ProviderNone:
 		paras = append(paras, fmt.Sprintf("Saved the settings in %s; no provider is enabled, so pimmail's settings send no mail yet. "+
-			"Run pimmail again to test and enable one.", sum.ConfigPath))
+			"Run %s again to test and enable one.", sum.ConfigPath, again))
 	default:
 		paras = append(paras, fmt.Sprintf("Saved the settings in %s without enabling them; %s stays enabled. "+
-			"Run pimmail again to test and enable the new settings.", sum.ConfigPath, sum.Provider.Label()))
+			"Run %s again to test and enable the new settings.", sum.ConfigPath, sum.Provider.Label(), again))
 	}
 	if len(sum.NotSaved) > 0 {
 		paras = append(paras, "Not saved, because mail goes out with them now and they were not tested: "+
 			strings.Join(sum.NotSaved, "; ")+".")
 	}
 	for _, d := range sum.Disabled {
-		paras = append(paras, fmt.Sprintf("%s is now disabled; its settings are kept, so switching back is one run of pimmail.", d.Label()))
+		paras = append(paras, fmt.Sprintf("%s is now disabled; its settings are kept, so switching back is one run of %s.", d.Label(), again))
 	}
 	if sum.Backup != "" {
 		paras = append(paras, fmt.Sprintf("The previous configuration could not be used, so its settings are not in the new file; "+
@@ -126,7 +150,7 @@ func savedText(sum steps.SaveSummary, configFlag string, sandboxMode bool) strin
 		paras = append(paras, fmt.Sprintf("PIM mail now goes out as %s: tell your organisation, so replies and questions reach the right people.", sum.Mailbox))
 	}
 	if sandboxMode {
-		paras = append(paras, "This is a sandbox configuration: pimmail test and pimmail status run the built-in sandbox with it.")
+		paras = append(paras, "This is a sandbox configuration: "+again+", pimmail test and pimmail status run the built-in sandbox with it.")
 	}
 	cmd := "pimmail test"
 	if configFlag != "" {

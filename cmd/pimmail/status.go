@@ -44,10 +44,12 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	// now: that is what test would use, so that is what status shows.
 	env := steps.Env{ConfigPath: p}
 	var sbErr error
+	scenarioNow := "" // the scenario of the sandbox used, if any
 	if cfg.Sandbox {
 		var sb *sandboxRun
 		if env, sb, sbErr = commandSandbox(p, *scenario, stdout); sbErr == nil {
 			defer sb.Close()
+			scenarioNow = sb.Scenario
 		}
 	}
 	env.Timeout = statusTimeout
@@ -132,7 +134,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			out.row("Token now", "not checked: the sandbox this configuration was made with cannot start: "+sbErr.Error())
 			code = exitFailure
 		} else {
-			code = entraStatus(out, p, run, start.CacheErr, cfg)
+			code = entraStatus(out, p, run, start.CacheErr, cfg, scenarioNow)
 		}
 		if cfg.Enabled != config.ProviderEntra {
 			code = exitOK // a disabled provider's sign-in does not stop mail
@@ -146,7 +148,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 }
 
 // entraStatus prints the token cache and whether a token can be had now.
-func entraStatus(out *lines, path string, run *steps.Run, cacheErr error, cfg config.Config) int {
+func entraStatus(out *lines, path string, run *steps.Run, cacheErr error, cfg config.Config, scenario string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -181,6 +183,10 @@ func entraStatus(out *lines, path string, run *steps.Run, cacheErr error, cfg co
 		return exitFailure
 	}
 	out.row("Token now", fmt.Sprintf("yes: an access token for %s, valid until %s", ts.Mailbox, ts.ExpiresOn.Local().Format("2006-01-02 15:04 MST")))
+	if note := cachedTokenNote(scenario, ts); note != "" {
+		out.blank()
+		out.line(wrapText(note, 79))
+	}
 	return exitOK
 }
 

@@ -60,6 +60,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	env := steps.Env{ConfigPath: p}
+	scenarioNow := "" // the scenario of the sandbox used, if any
 	if cfg.Sandbox {
 		// A sandbox configuration goes through the built-in sandbox of the
 		// same state directory (same CA and signing keys, so the saved
@@ -73,6 +74,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		defer sb.Close()
+		scenarioNow = sb.Scenario
 	}
 	env.Timeout = *timeout
 	// A silent refresh rotates the refresh token: keep the new one.
@@ -111,6 +113,9 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.Sandbox {
 		fmt.Fprintf(stdout, "This is a sandbox configuration: the message is in %s.\n", config.SandboxDir(p)+"/mail")
+	}
+	if note := cachedTokenNote(scenarioNow, res.Token); note != "" {
+		fmt.Fprintln(stdout, wrapText(note, 79))
 	}
 	if *verbose {
 		printTranscript(stdout, res.Transcript, secrets)
