@@ -107,12 +107,16 @@ func TestSilentServerStage(t *testing.T) {
 			rep, err := Probe(ctx, srv, false)
 			p := wantCode(t, err, diagnose.SMTPNoGreeting)
 			last := rep.Stages[len(rep.Stages)-1]
-			if last.Name != "greeting" || last.OK || !last.Silent || !strings.HasPrefix(last.Detail, "nothing within 2") ||
-				!strings.HasSuffix(last.Detail, "ms") {
-				t.Errorf("last stage %+v, want greeting, failed, silent, \"nothing within ~200ms\"", last)
+			// The wait reported is the one that happened, the same in the
+			// stage and the details (its exact length depends on the
+			// machine's load, so only its presence is asserted).
+			waited, ok := strings.CutPrefix(last.Detail, "nothing within ")
+			d, perr := time.ParseDuration(waited)
+			if last.Name != "greeting" || last.OK || !last.Silent || !ok || perr != nil || d <= 0 {
+				t.Errorf("last stage %+v, want greeting, failed, silent, \"nothing within <duration>\"", last)
 			}
-			if !strings.Contains(p.Raw, "no SMTP greeting within 2") {
-				t.Errorf("raw names another wait than the one that happened: %q", p.Raw)
+			if !strings.Contains(p.Raw, "no SMTP greeting within "+waited+":") {
+				t.Errorf("raw names another wait than the stage's %q: %q", waited, p.Raw)
 			}
 		})
 	}
