@@ -85,4 +85,8 @@ type Facts struct {
 	// machine's own mail service, Postfix or the like): its fixes then
 	// name the local service instead of Exchange Online's ports.
 	LocalSMTP bool
+	// TLS is the connection's TLS mode as dialled: "none", "starttls" or
+	// "implicit" (config.TLSMode's values), empty when unknown. Advice that
+	// depends on it (turn STARTTLS on) is given only when it applies.
+	TLS string
 }

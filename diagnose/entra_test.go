@@ -482,3 +482,32 @@ func FuzzParseEntraError(f *testing.F) {
 		}
 	})
 }
+
+// The portal paths of the Entra fixes name the app by its Application
+// (client) ID when it is known (from the caller or from Entra's own
+// description), and say "<your app>" only when it is not.
+func TestEntraFixNamesTheApp(t *testing.T) {
+	const named = "App registrations > the app with Application (client) ID " + testClientID + " > "
+	for _, tt := range []struct {
+		code Code
+		f    Facts
+		want string
+	}{
+		{EntraSecretInvalid, Facts{ClientID: testClientID}, named + "Certificates & secrets"},
+		{EntraSecretInvalid, Facts{}, "App registrations > <your app> > Certificates & secrets"},
+		{EntraSecretExpired, Facts{ClientID: testClientID}, named + "Certificates & secrets > New client secret"},
+		{EntraPublicClientDisabled, Facts{ClientID: testClientID}, named + "Authentication"},
+		{EntraConsentMissing, Facts{ClientID: testClientID}, named + "API permissions"},
+	} {
+		t.Run(string(tt.code), func(t *testing.T) {
+			if fix := New(tt.code, tt.f, "", nil).Fix; !strings.Contains(fix, tt.want) {
+				t.Errorf("fix lacks %q:\n%s", tt.want, fix)
+			}
+		})
+	}
+	// From the description alone (AADSTS7000215 names the app).
+	p := Entra(msalCallErr(t, 401, entraBody("invalid_client", []int{7000215}, entraCases[3].desc)), Facts{})
+	if !strings.Contains(p.Fix, named+"Certificates & secrets") {
+		t.Errorf("fix does not name the app from the description:\n%s", p.Fix)
+	}
+}

@@ -43,6 +43,12 @@ func Net(err error, f Facts) (p *Problem, ok bool) {
 		switch {
 		case dnsErr.IsNotFound:
 			p.addExplanation(" The name does not exist.")
+		case noRoute(err, dnsErr):
+			// Go's resolver flags this as temporary, but no timing is
+			// involved: the DNS server could not even be dialled.
+			p.addExplanation(" Even the DNS server" + serverOf(dnsErr) + " could not be reached (network unreachable): " +
+				"this server has no network route at all, so this is not a DNS timing problem; its network " +
+				"connection or default route is missing.")
 		case dnsErr.IsTimeout || dnsErr.IsTemporary:
 			p.addExplanation(" The DNS server did not answer in time or failed temporarily.")
 		}
@@ -72,6 +78,25 @@ func Net(err error, f Facts) (p *Problem, ok bool) {
 		return New(NetDropped, f, raw, err), true
 	}
 	return nil, false
+}
+
+// noRoute reports whether a DNS lookup failed because the DNS server could
+// not be dialled for want of a route (ENETUNREACH, EHOSTUNREACH). Go's
+// resolver keeps only the text of that cause in DNSError.Err, so the text
+// is matched when the error chain does not carry the errno.
+func noRoute(err error, d *net.DNSError) bool {
+	if errors.Is(err, syscall.ENETUNREACH) || errors.Is(err, syscall.EHOSTUNREACH) {
+		return true
+	}
+	return strings.Contains(d.Err, syscall.ENETUNREACH.Error()) || strings.Contains(d.Err, syscall.EHOSTUNREACH.Error())
+}
+
+// serverOf names the DNS server asked, for a sentence (" 10.0.0.53").
+func serverOf(d *net.DNSError) string {
+	if h, _, err := net.SplitHostPort(d.Server); err == nil && h != "" {
+		return " " + h
+	}
+	return ""
 }
 
 // tlsProblem recognises certificate failures, TLS version refusals and

@@ -226,3 +226,70 @@ func TestNetIgnoresOtherErrors(t *testing.T) {
 		}
 	}
 }
+
+// With no network at all, a lookup fails while dialling the DNS server
+// ("network is unreachable"); Go's resolver flags that as temporary, yet it
+// is no DNS timing problem: the server has no route at all. The Entra
+// variant keeps its fix (HTTPS 443, curl, HTTPS_PROXY). No route to the
+// loopback address is the loopback interface being down.
+func TestNoRouteExplained(t *testing.T) {
+	unreachable := func(ip string, port int, errno syscall.Errno) error {
+		return &net.OpError{Op: "dial", Net: "udp", Addr: &net.UDPAddr{IP: net.ParseIP(ip), Port: port},
+			Err: os.NewSyscallError("connect", errno)}
+	}
+	// lookup runs Go's real resolver with a dialler that fails as an
+	// unplugged server's does, so the *net.DNSError is the real one.
+	lookup := func(host string, errno syscall.Errno) error {
+		r := &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
+			return nil, unreachable("10.255.255.53", 53, errno)
+		}}
+		_, err := r.LookupHost(context.Background(), host)
+		return err
+	}
+	tests := []struct {
+		name     string
+		err      error
+		facts    Facts
+		code     Code
+		want     []string
+		wantNot  []string
+		fixWants []string
+	}{
+		{"entra lookup, network unreachable", lookup("login.microsoftonline.com", syscall.ENETUNREACH), Facts{}, NetDNS,
+			[]string{"no network route at all", "not a DNS timing problem", "10.255.255.53"},
+			[]string{"did not answer in time"},
+			[]string{"TCP 443", "curl -sI https://login.microsoftonline.com/", "HTTPS_PROXY"}},
+		{"smtp lookup, host unreachable", lookup("smtp.office365.com", syscall.EHOSTUNREACH), Facts{}, NetDNS,
+			[]string{"no network route at all"}, []string{"did not answer in time"}, nil},
+		{"local smtp, loopback down", unreachable("127.0.0.1", 25, syscall.ENETUNREACH), Facts{Host: "localhost", Port: 25, LocalSMTP: true}, NetUnreachable,
+			[]string{"loopback interface lo is down", "not a matter of the default route"}, nil,
+			[]string{"ip link set lo up", "nc -vz localhost 25"}},
+		{"loopback address from the error", unreachable("127.0.0.1", 2525, syscall.ENETUNREACH), Facts{}, NetUnreachable,
+			[]string{"no route to 127.0.0.1, its own loopback address"}, nil, []string{"ip link set lo up"}},
+		{"remote relay unreachable stays generic", unreachable("192.0.2.1", 25, syscall.ENETUNREACH), Facts{}, NetUnreachable,
+			[]string{"no route to 192.0.2.1"}, []string{"loopback"}, []string{"default route"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, ok := Net(tt.err, tt.facts)
+			if !ok || p.Code != tt.code {
+				t.Fatalf("Net = %+v, %v; want %s", p, ok, tt.code)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(p.Explanation, w) {
+					t.Errorf("explanation %q lacks %q", p.Explanation, w)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(p.Explanation, w) {
+					t.Errorf("explanation %q has %q", p.Explanation, w)
+				}
+			}
+			for _, w := range tt.fixWants {
+				if !strings.Contains(p.Fix, w) {
+					t.Errorf("fix %q lacks %q", p.Fix, w)
+				}
+			}
+		})
+	}
+}

@@ -213,5 +213,6 @@ func mergeFacts(old, add Facts) Facts {
 		old.Port = add.Port
 	}
 	old.LocalSMTP = old.LocalSMTP || add.LocalSMTP
+	old.TLS = or(old.TLS, add.TLS)
 	return old
 }

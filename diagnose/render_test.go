@@ -65,6 +65,12 @@ func TestNoRawPlaceholders(t *testing.T) {
 			f = Facts{Host: "login.microsoftonline.com"}
 		case v.applies(Facts{Host: "smtp.office365.com"}):
 			f = Facts{Host: "smtp.office365.com"}
+		case v.applies(Facts{Host: "localhost"}):
+			f = Facts{Host: "localhost"}
+		case v.applies(Facts{TLS: "none"}):
+			f = Facts{TLS: "none"}
+		case v.applies(Facts{TLS: "starttls"}):
+			f = Facts{TLS: "starttls"}
 		}
 		if !v.applies(f) {
 			t.Fatalf("variant of %s: no test facts make it apply", v.code)

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"net"
 	"strings"
 
 	"github.com/pimmail/pimmail/cloud"
@@ -54,6 +55,22 @@ func atAuthority(f Facts) bool { return IsAuthorityHost(f.Host) }
 func atExchange(f Facts) bool  { return IsExchangeHost(f.Host) }
 func atLocal(f Facts) bool     { return f.LocalSMTP }
 
+// inPlain and overTLS tell the TLS mode of the attempt, when known.
+func inPlain(f Facts) bool { return f.TLS == "none" }
+func overTLS(f Facts) bool { return f.TLS == "starttls" || f.TLS == "implicit" }
+
+// atLoopback reports whether the host is this machine's own loopback
+// address (localhost, 127.0.0.0/8, ::1): no route there means the loopback
+// interface is down, not a missing default route.
+func atLoopback(f Facts) bool {
+	h := strings.Trim(normHost(f.Host), "[]")
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
 // reachAuthority is the fix for every failure to reach an Entra sign-in host.
 const reachAuthority = "Allow outbound HTTPS (TCP 443) from this server to <host> in the firewall (and in the proxy, if one is in the way), " +
 	"and make sure this server's DNS resolves it; test with `curl -sI https://<host>/`, which must print an HTTP status line. " +
@@ -87,6 +104,27 @@ var variants = []variant{
 		Explanation: "This server has no route to <host>, the Microsoft Entra ID sign-in service pimmail needs to check the app " +
 			"and sign the mailbox in (network or host unreachable).",
 		Fix: reachAuthority,
+	}},
+	{NetUnreachable, atLoopback, Entry{
+		Title: "The loopback interface is down",
+		Explanation: "This server has no route to {<host>|localhost}, its own loopback address (network unreachable): the " +
+			"loopback interface lo is down, or pimmail runs in a network namespace without it. This is not a matter of the " +
+			"default route, a firewall or a proxy: the connection never leaves this machine.",
+		Fix: "Bring the loopback interface up, as root: `ip link set lo up`. Then check that it carries 127.0.0.1 with " +
+			"`ip addr show lo`, and test the connection with `nc -vz <host> <port>`.",
+	}},
+	{NoAuth, inPlain, Entry{
+		Explanation: "<host>:<port> offers no AUTH method pimmail can use with the username given (it advertised no AUTH PLAIN " +
+			"or LOGIN). The TLS mode is none, and many servers offer AUTH only after STARTTLS.",
+		Fix: "Choose TLS mode STARTTLS so the server offers AUTH over the encrypted connection; or clear the username and " +
+			"password if the server trusts this server's IP address; or ask its admin which login it accepts.",
+	}},
+	{NoAuth, overTLS, Entry{
+		Explanation: "<host>:<port> offers no AUTH method pimmail can use with the username given, even over the encrypted " +
+			"connection (it advertised no AUTH PLAIN or LOGIN): it does not take a username and password on this port.",
+		Fix: "Clear the username and password if the server trusts this server's IP address (for Exchange Online Protection, " +
+			"an inbound connector with this server's public IP); otherwise ask the server's admin to allow authenticated " +
+			"submission (AUTH PLAIN or LOGIN over TLS), or which port offers it (often 587).",
 	}},
 	{TLSTooOld, atExchange, Entry{
 		Explanation: "<host> is Exchange Online, which speaks TLS 1.2 and newer, yet only TLS 1.0 or 1.1 was offered: something " +

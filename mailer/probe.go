@@ -42,6 +42,7 @@ func Probe(ctx context.Context, srv Server, wantXOAUTH2 bool) (ProbeReport, erro
 	if wantXOAUTH2 && p.mode == config.TLSNone {
 		p.mode = config.TLSStartTLS
 	}
+	p.facts.TLS = string(p.mode)
 	err := p.run(ctx, wantXOAUTH2)
 	p.rep.Transcript = p.tr.snapshot()
 	if err != nil {

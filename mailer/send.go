@@ -66,6 +66,7 @@ func newSender(srv Server, auth Auth) *sender {
 	case AuthPassword:
 		s.facts.Username = auth.Username
 	}
+	s.facts.TLS = string(s.mode)
 	return s
 }
 

@@ -438,3 +438,32 @@ func TestSendAsGrantedAddress(t *testing.T) {
 		t.Errorf("envelope %q, From header %v", got.MailFrom, from)
 	}
 }
+
+// A server that offers no AUTH to a username: the fix suggests STARTTLS
+// only when the TLS mode in use is none; over STARTTLS or implicit TLS it
+// would be advice already followed.
+func TestNoAuthAdviceFollowsTLSMode(t *testing.T) {
+	const user, pass = "relay-user@contoso.example", "S3cret-relay-pass"
+	for _, tt := range []struct {
+		tls         config.TLSMode
+		suggestsTLS bool
+	}{
+		{config.TLSNone, true},
+		{config.TLSStartTLS, false},
+		{config.TLSImplicit, false},
+	} {
+		t.Run(string(tt.tls), func(t *testing.T) {
+			f := startFixture(t, fixtureOptions{tls: tt.tls, user: user, pass: pass})
+			auth := Auth{Kind: AuthPassword, Username: user, Secret: secret.New(pass)}
+			msg := Message{From: user, To: []string{"ops@contoso.example"}, Subject: "x", Body: "hello"}
+			_, err := Send(testCtx(t), f.server(), auth, msg)
+			p := wantCode(t, err, diagnose.NoAuth)
+			if got := strings.Contains(p.Fix, "STARTTLS"); got != tt.suggestsTLS {
+				t.Errorf("fix mentions STARTTLS %v, want %v: %s", got, tt.suggestsTLS, p.Fix)
+			}
+			if !strings.Contains(p.Fix, "Clear the username and password") && !strings.Contains(p.Fix, "clear the username and password") {
+				t.Errorf("fix lacks the no-login way: %s", p.Fix)
+			}
+		})
+	}
+}

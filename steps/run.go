@@ -281,7 +281,7 @@ func (r *Run) Probe(ctx context.Context, p config.Provider, c config.Config) (Pr
 		res.Stages = append(res.Stages, Stage{Name: s.Name, Detail: s.Detail, Duration: s.Duration, OK: s.OK, Silent: s.Silent})
 	}
 	if err == nil && p == config.ProviderRelay && c.Relay.Username != "" && len(rep.AuthMechs) == 0 {
-		err = diagnose.New(diagnose.NoAuth, diagnose.Facts{Host: srv.Host, Port: srv.Port},
+		err = diagnose.New(diagnose.NoAuth, diagnose.Facts{Host: srv.Host, Port: srv.Port, TLS: string(srv.TLS)},
 			fmt.Sprintf("EHLO from %s:%d advertised no AUTH mechanism", srv.Host, srv.Port), nil)
 	}
 	return res, withFacts(err, p, c)
@@ -303,7 +303,18 @@ type TestResult struct {
 	// ID (see TokenStatus.Cached). Zero for the other providers, and when
 	// no token was had.
 	Token TokenStatus
+	// OwnDomainOnly is set, with SMTP Relay, when the test went to the
+	// relay's own domain: it proves only that the relay takes inbound mail
+	// for it, not that it relays to external recipients (a relay that does
+	// not trust this server refuses those with 550 5.7.64). The wizard's
+	// Enable step and pimmail test then show OwnDomainCaution.
+	OwnDomainOnly bool
 }
+
+// OwnDomainCaution is the warning shown with an enabled (or enabling)
+// relay whose passing test went only to its own domain; the UI adds how
+// to send one to an external address ("(esc)", "--to").
+const OwnDomainCaution = "The test went to your own domain only: mail to external recipients is not proven."
 
 // LocalQueuedNote is TestResult.Note for Local SMTP.
 const LocalQueuedNote = "The local mail service accepted the message (queued); that is not delivery yet: it " +
@@ -408,7 +419,7 @@ func (r *Run) SendTest(ctx context.Context, p config.Provider, c config.Config, 
 	case p == config.ProviderLocal:
 		tr.Note = LocalQueuedNote
 	case p == config.ProviderRelay && r.ownDomain(to, from):
-		tr.Note = RelayOwnDomainNote
+		tr.Note, tr.OwnDomainOnly = RelayOwnDomainNote, true
 	}
 	return tr, withFacts(err, p, c)
 }

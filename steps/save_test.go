@@ -317,5 +317,8 @@ func TestRelayOwnDomainNote(t *testing.T) {
 		if got := tr.Note == steps.RelayOwnDomainNote; got != tt.want {
 			t.Errorf("%s -> %s: note %q, want it %v", tt.from, tt.to, tr.Note, tt.want)
 		}
+		if tr.OwnDomainOnly != tt.want {
+			t.Errorf("%s -> %s: OwnDomainOnly %v, want %v", tt.from, tt.to, tr.OwnDomainOnly, tt.want)
+		}
 	}
 }

@@ -68,6 +68,10 @@ func copiedNote(msg copiedMsg) string {
 	if more {
 		name += " …"
 	}
-	return fmt.Sprintf("✓ Copied command %d of %d: %s to your clipboard (OSC 52); %s again copies the next.",
-		msg.n, msg.of, name, copyCommandKey(true).Help().Key) + tail
+	again := "copies the next"
+	if msg.n >= msg.of {
+		again = "starts over with the first"
+	}
+	return fmt.Sprintf("✓ Copied command %d of %d: %s to your clipboard (OSC 52); %s again %s.",
+		msg.n, msg.of, name, copyCommandKey(true).Help().Key, again) + tail
 }

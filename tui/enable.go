@@ -24,6 +24,7 @@ type enableStep struct {
 	provider   config.Provider
 	enabledNow config.Provider // enabled in the saved config before this run
 	tested     bool
+	ownDomain  bool // the test went only to the relay's own domain
 	ticked     bool
 	needs      bool // Start.NeedsConsent: the file could not be read
 	loadErr    error
@@ -52,6 +53,10 @@ func newEnableStep(start steps.Start) enableStep {
 const untested = "Enabled can be ticked only after a test email went through with these settings in this run: " +
 	"press esc to go back to the test step and send one."
 
+// ownDomainCaution warns that a relay's passing test went only to its own
+// domain, which proves no relaying to external recipients.
+const ownDomainCaution = "⚠ " + steps.OwnDomainCaution + " Send a test to an external address (esc) before relying on it."
+
 // lockedLive explains the step when the provider enabled now was not
 // tested in this run: nothing can be saved (its settings are live), so
 // it says why and the two ways on.
@@ -65,8 +70,14 @@ func lockedLive(p config.Provider) string {
 // Enter implements step.
 func (s enableStep) Enter(env stepEnv) (step, tea.Cmd) {
 	s.info, s.run, s.cfg, s.provider, s.tested = env.info, env.run, env.cfg, env.provider, env.tested
-	if !s.tested {
+	s.ownDomain = env.tested && env.ownDomainOnly
+	switch {
+	case !s.tested:
 		s.ticked = false
+	case !s.canSaveSettings():
+		// The provider is enabled now and a test went through: the box
+		// shows the truth, and enter saves its new settings at once.
+		s.ticked = true
 	}
 	if now := inputsOf(steps.StepEnable, env.cfg, env.provider); now != s.basis {
 		s.basis, s.problem, s.pos = now, problemBox{}, scrollPos{}
@@ -227,6 +238,9 @@ func (s enableStep) rest(compact bool) string {
 	case s.note != "":
 		notes = append(notes, theme.warn.Render(wrap(s.note, s.width)))
 	}
+	if s.tested && s.ownDomain {
+		notes = append(notes, theme.warn.Render(wrap(ownDomainCaution, s.width)))
+	}
 	path := ""
 	if s.run != nil {
 		path = s.run.Env().ConfigPath
@@ -274,7 +288,7 @@ func (s enableStep) rest(compact bool) string {
 	case s.check.running():
 		status = s.check.view(s.width)
 	case s.problem.p != nil:
-		status = s.problem.view(s.width, compact)
+		status = s.problem.view(s.width)
 	}
 	return joinBlocks(check, strings.Join(notes, "\n"), theme.faint.Render(wrap(what, s.width))+"\n"+files, ask, status)
 }
@@ -336,15 +350,19 @@ func (s enableStep) summaryView() string {
 			theme.faint.Render("Press enter or q to quit."))
 	}
 	var tell string
-	switch sum.Provider {
-	case config.ProviderEntra:
+	switch {
+	case sum.Provider == s.enabledNow:
+		// A re-save of the provider enabled before: nothing changes for
+		// the organisation.
+		tell = "Settings updated; " + sum.Provider.Label() + " stays enabled."
+	case sum.Provider == config.ProviderEntra:
 		tell = "Tell your organisation: PIM email now goes out as " + sum.Mailbox + " through Exchange Online (" +
 			hostPort(s.cfg.Entra.SmartHost, s.cfg.Entra.Port) + "). Replies and bounces arrive in that mailbox; " +
 			"it can send 30 messages a minute and 10,000 recipients a day."
-	case config.ProviderRelay:
+	case sum.Provider == config.ProviderRelay:
 		tell = "Tell your organisation: PIM email now goes out through the relay " +
 			hostPort(s.cfg.Relay.Host, s.cfg.Relay.Port) + " as " + s.cfg.Email.From + "."
-	case config.ProviderLocal:
+	case sum.Provider == config.ProviderLocal:
 		tell = "Tell your organisation: PIM email now goes out through this server's mail service (" +
 			hostPort(s.cfg.Local.Host, s.cfg.Local.Port) + ") as " + s.cfg.Email.From + "."
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"strings"
+	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -209,7 +210,7 @@ func (b formBase) status(compact bool) string {
 	case b.check.running():
 		return b.check.view(b.width)
 	case b.problem.p != nil:
-		return b.problem.view(b.width, compact)
+		return b.problem.view(b.width)
 	case b.okLine != "":
 		return theme.ok.Render(wrap(b.okLine, b.width))
 	case b.note != "":
@@ -229,12 +230,23 @@ func (b formBase) helpKeys(enter string) []key.Binding {
 		ks = append(ks, keys.NextField)
 	}
 	if b.form.inputKind() == inputNone && len(b.form.fields) > 0 {
-		ks = append(ks, keys.Left, keys.Right)
+		ks = append(ks, changeKey(b.form.fields[b.form.focus].label))
 	}
 	if b.problem.hasRaw() {
 		ks = append(ks, detailsKey(b.typing()))
 	}
 	return ks
+}
+
+// changeKey is ←/→ in the footer, one entry naming what it changes
+// ("←/→ change cloud"): two entries ("← previous choice", "→ next
+// choice") said less in more room.
+func changeKey(label string) key.Binding {
+	what := label
+	if r := []rune(label); len(r) > 1 && unicode.IsUpper(r[0]) && !unicode.IsUpper(r[1]) {
+		what = strings.ToLower(label[:1]) + label[1:] // "Cloud" -> "cloud"; "TLS mode" stays
+	}
+	return key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "change "+what))
 }
 
 // fieldsHelp implements fieldHelper.

@@ -148,13 +148,15 @@ func (m Model) confirmText(width int) string {
 		theme.faint.Render(wrap("What was typed and checked in this run is lost; the saved configuration stays as it was.", width))
 }
 
-// footer is the keys, or the flash note in their place.
+// footer is the keys, with the flash note above them: the keys stay in
+// view while the note is read.
 func (m Model) footer() string {
+	// The help screen lists the keys in its body; the keys stay one line.
+	ks := m.help.ShortHelpView(m.helpKeys().short)
 	if m.flash != "" {
-		return wrap(m.flash, m.width-2*margin)
+		return wrap(m.flash, m.width-2*margin) + "\n" + ks
 	}
-	// The help screen lists the keys in its body; the footer stays one line.
-	return m.help.ShortHelpView(m.helpKeys().short)
+	return ks
 }
 
 // footerHeight is how many lines the footer takes.

@@ -12,12 +12,12 @@ import (
 
 // detail says which optional parts a step's body draws. arrange lowers it
 // step by step until the body fits: first the step's intro goes (it is on
-// the help screen), then the fields' help lines, then problems lead with
-// title and fix and results come before notes. What still does not fit
+// the help screen), then the fields' help lines, then results come before
+// notes (a problem keeps its order: title, explanation, fix, details). What still does not fit
 // scrolls; nothing is cut off unseen.
 type detail struct {
 	fieldHelp bool // the help line under each field
-	compact   bool // problems: title and fix first; results before notes
+	compact   bool // results before notes
 }
 
 // bodyFn draws a step's body at a level of detail: top stays in view (the

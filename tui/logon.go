@@ -334,7 +334,7 @@ func (s logonStep) rest(compact bool) string {
 			signed+"\n"+theme.ok.Render(wrap("✓ The token allows SMTP.Send for "+printable(s.signed.Audience)+", in the "+c.Label+" cloud.", s.width)),
 			theme.faint.Render(wrap("Mail will go out as this mailbox. Press enter to continue, or r to sign in again (e.g. as another mailbox).", s.width)))
 	case logonFailed:
-		return joinBlocks(note, s.problem.view(s.width, compact),
+		return joinBlocks(note, s.problem.view(s.width),
 			theme.faint.Render(wrap("Press enter or r for a fresh code.", s.width)), back)
 	}
 	return joinBlocks(wrap("Sign-in cancelled. Press enter or r for a new code, or esc to go back.", s.width), back)

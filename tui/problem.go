@@ -88,10 +88,11 @@ func (b problemBox) commands() []string {
 // detailsAnchor starts the unfolded details; a step scrolls to it.
 const detailsAnchor = "Details ("
 
-// view renders the box width columns wide. compact puts the fix right under
-// the title, before the explanation: with little room, what to do matters
-// most (the rest scrolls).
-func (b problemBox) view(width int, compact bool) string {
+// view renders the box width columns wide, always in the same order:
+// title, explanation, fix, details. When it does not fit, the step's body
+// scrolls; the order never changes with the room, so the admin reads the
+// same problem the same way on every screen.
+func (b problemBox) view(width int) string {
 	if b.p == nil {
 		return ""
 	}
@@ -112,9 +113,6 @@ func (b problemBox) view(width int, compact bool) string {
 		}
 	}
 	parts := []string{title, expl, fix, details}
-	if compact {
-		parts = []string{title, fix, expl, details}
-	}
 	var out []string
 	for _, p := range parts {
 		if p != "" {

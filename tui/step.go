@@ -40,8 +40,11 @@ type stepEnv struct {
 	// tested is true when a test email went through with exactly cfg and
 	// provider in this run (the Enable checkbox depends on it).
 	tested bool
-	out    io.Writer // the terminal, for OSC 52
-	tmux   bool      // running inside tmux (OSC 52 also wrapped for it)
+	// ownDomainOnly is set with tested when that test went only to the
+	// relay's own domain: it proves no relaying to external recipients.
+	ownDomainOnly bool
+	out           io.Writer // the terminal, for OSC 52
+	tmux          bool      // running inside tmux (OSC 52 also wrapped for it)
 }
 
 // step is one screen of the wizard: a child component in the style of

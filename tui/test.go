@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -33,6 +34,7 @@ type testStep struct {
 	passed      *config.Config // the configuration the last successful test went through
 	passedProv  config.Provider
 	passedTo    string
+	passedOwn   bool // the last successful test went only to the relay's own domain
 	transcript  bool // the transcript is shown
 }
 
@@ -104,6 +106,10 @@ func (s testStep) tested() (config.Config, config.Provider, bool) {
 	return *s.passed, s.passedProv, true
 }
 
+// ownDomainOnly reports whether the test that still holds went only to
+// the relay's own domain (steps.TestResult.OwnDomainOnly).
+func (s testStep) ownDomainOnly() bool { return s.passedNow() && s.passedOwn }
+
 // secrets are the credentials the transcript and problems must not show.
 func (s testStep) secrets() []secret.Secret {
 	return []secret.Secret{s.cfg.Entra.ClientSecret, s.cfg.Relay.Password, s.cfg.Local.Password}
@@ -163,6 +169,7 @@ func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		}
 		c := s.Apply(s.cfg)
 		s.passed, s.passedProv, s.passedTo = &c, s.provider, strings.TrimSpace(s.form.value(testTo))
+		s.passedOwn = s.result != nil && s.result.OwnDomainOnly
 		reply := ""
 		if s.result != nil && s.result.Reply != "" {
 			reply = " The server replied: " + printable(s.result.Reply)
@@ -297,7 +304,18 @@ func (s testStep) Commands() []string {
 	if s.problem.p != nil {
 		return s.formBase.Commands()
 	}
-	return commandsIn(s.warning)
+	// The warning's commands, then the success note's (Local SMTP's
+	// `journalctl -u postfix`): whatever stands on a line of its own as a
+	// command is copyable.
+	cmds := commandsIn(s.warning)
+	if s.noteView() != "" {
+		for _, c := range commandsIn(s.result.Note) {
+			if !slices.Contains(cmds, c) {
+				cmds = append(cmds, c)
+			}
+		}
+	}
+	return cmds
 }
 
 // FullHelp implements help.KeyMap.

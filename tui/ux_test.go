@@ -550,12 +550,17 @@ func TestEnableWithoutTestIsHonest(t *testing.T) {
 		if v := m.View(); strings.Contains(v, "enter save") || !strings.Contains(flat(v), "is enabled now and PIM mail goes out with its saved settings, so pimmail saves changes to them only after a test email") {
 			t.Errorf("view:\n%s", v)
 		}
-		// Tested, the enabled provider's new settings are saved by enabling it.
+		// Tested, the enabled provider's box starts ticked (it is enabled
+		// now): enter saves its new settings; unticked, enter refuses.
 		m, _ = press(t, m, "esc", "enter")
 		m, _ = send(t, m, result(m, "send", testSent, nil))
 		m, _ = press(t, m, "enter")
-		if v := m.View(); m.cur != steps.StepEnable || !strings.Contains(v, "space tick Enabled") || strings.Contains(v, "enter save") {
+		if v := m.View(); m.cur != steps.StepEnable || !strings.Contains(v, "[x] Enabled") || !strings.Contains(v, "enter save and enable") {
 			t.Fatalf("at %s:\n%s", m.cur, v)
+		}
+		m, _ = press(t, m, "space")
+		if v := m.View(); !strings.Contains(v, "space tick Enabled") || strings.Contains(v, "enter save") {
+			t.Fatalf("unticked:\n%s", v)
 		}
 		m, cmd = press(t, m, "enter")
 		if cmd != nil || !strings.Contains(flat(m.View()), "Tick Enabled first") {

@@ -112,7 +112,7 @@ func (m Model) env() stepEnv {
 	}
 	return stepEnv{
 		info: info, run: m.run, start: m.start, hints: m.hints, cfg: m.cfg, provider: m.provider,
-		tested: m.tested(), out: m.out, tmux: m.tmux,
+		tested: m.tested(), ownDomainOnly: m.tested() && m.test.ownDomainOnly(), out: m.out, tmux: m.tmux,
 	}
 }
 

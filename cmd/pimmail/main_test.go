@@ -335,6 +335,14 @@ func TestTestRelayAndLocal(t *testing.T) {
 			if local := strings.Contains(r.stdout, "not delivery yet") && strings.Contains(r.stdout, "journalctl -u postfix"); local != (p == config.ProviderLocal) {
 				t.Errorf("queued note shown: %v, want %v: %v", local, p == config.ProviderLocal, r)
 			}
+			// The relay test went to its own domain (the From's): that
+			// proves no relaying, and the output says how to prove it.
+			caution := strings.Contains(strings.Join(strings.Fields(r.stdout), " "),
+				"⚠ The test went to your own domain only: mail to external recipients is not proven. "+
+					"Send a test to an external address (pimmail test --to <external address>) before relying on it.")
+			if caution != (p == config.ProviderRelay) {
+				t.Errorf("own-domain caution shown: %v, want %v: %v", caution, p == config.ProviderRelay, r)
+			}
 			if mailIn(t, path) != 1 {
 				t.Errorf("no message in the sandbox mail folder")
 			}

@@ -108,7 +108,13 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	if res.MessageID != "" {
 		fmt.Fprintf(stdout, "Message-ID:   %s\n", res.MessageID)
 	}
-	if res.Note != "" {
+	switch {
+	case res.OwnDomainOnly:
+		// The relay's own domain proves only inbound acceptance: say so
+		// with the exit 0, and how to prove relaying from here.
+		fmt.Fprintln(stdout, wrapText("⚠ "+steps.OwnDomainCaution+" Send a test to an external address "+
+			"(pimmail test --to <external address>) before relying on it.", 79))
+	case res.Note != "":
 		fmt.Fprintln(stdout, "Note: "+res.Note)
 	}
 	if cfg.Sandbox {
