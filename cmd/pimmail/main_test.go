@@ -406,27 +406,7 @@ func TestCommandsOnBrokenConfig(t *testing.T) {
 // prints, uses the CA file it wrote, and stops it with Ctrl+C (SIGINT).
 func TestSandboxCommand(t *testing.T) {
 	state := filepath.Join(t.TempDir(), "state")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, "sandbox", "--state-dir", state, "--scenario", "declined", "--approve-after", "-1s")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var printed strings.Builder
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		printed.WriteString(sc.Text() + "\n")
-		if strings.Contains(sc.Text(), "Press Ctrl+C") {
-			break
-		}
-	}
-	text := printed.String()
+	text, stop := startForeground(t, "--state-dir", state, "--scenario", "declined", "--approve-after", "-1s")
 	for _, want := range []string{sandbox.DefaultTenantID, sandbox.DefaultTenantDomain, sandbox.DefaultClientID,
 		sandbox.DefaultClientSecret, sandbox.DefaultSecretID, sandbox.DefaultMailbox, "Smart host", "SMTP relay",
 		sandbox.RelayDomain, "Local SMTP", "/devicelogin", "approve each sign-in there by hand", "declined",
@@ -448,14 +428,7 @@ func TestSandboxCommand(t *testing.T) {
 	} else if blk, _ := pem.Decode(b); blk == nil || blk.Type != "CERTIFICATE" {
 		t.Errorf("CA file does not decode as a certificate")
 	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	rest, _ := io.ReadAll(stdout)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("pimmail sandbox after Ctrl+C: %v\n%s", err, stderr.String())
-	}
-	if !strings.Contains(string(rest), "Sandbox stopped") {
+	if rest := stop(); !strings.Contains(rest, "Sandbox stopped") {
 		t.Errorf("no goodbye after Ctrl+C: %q", rest)
 	}
 }
