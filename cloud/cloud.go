@@ -91,3 +91,32 @@ func ByName(name string) (Cloud, bool) {
 	}
 	return Cloud{}, false
 }
+
+// IsAuthorityHost reports whether host is a Microsoft Entra ID sign-in host
+// of one of the clouds (login.microsoftonline.com and its national twins).
+func IsAuthorityHost(host string) bool {
+	h := normHost(host)
+	for _, c := range All {
+		if h != "" && h == c.AuthorityHost {
+			return true
+		}
+	}
+	return false
+}
+
+// IsExchangeHost reports whether host is an Exchange Online SMTP
+// submission host of one of the clouds (smtp.office365.com and its twins).
+func IsExchangeHost(host string) bool {
+	h := normHost(host)
+	for _, c := range All {
+		if h != "" && h == c.SmartHost {
+			return true
+		}
+	}
+	return false
+}
+
+// normHost is host as compared: lower case, without a trailing dot.
+func normHost(h string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
+}

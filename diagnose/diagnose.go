@@ -4,6 +4,14 @@
 // or PowerShell cmdlet), keeping the raw text for a details view.
 //
 // Problems are typed values: callers switch on Problem.Code, never on text.
+//
+// The classification entry points live in files by concept:
+//   - catalogue.go: the catalogue (Catalogue, New) and placeholder filling,
+//   - variants.go:  other wordings of an entry by where the failure happened,
+//   - redact.go:    defensive redaction of raw texts,
+//   - entra.go:     Entra ID / MSAL errors (Entra),
+//   - smtp.go:      SMTP replies and go-mail errors (SMTP, Reply),
+//   - net.go:       DNS, TCP, TLS, timeout and cancellation (Net).
 package diagnose
 
 import "errors"
@@ -11,6 +19,16 @@ import "errors"
 // Code identifies one entry of the catalogue. Codes are stable strings so
 // tests, the UI and support can refer to them.
 type Code string
+
+// Entry is one catalogue entry, before facts are filled in. Title,
+// Explanation and Fix may hold the placeholders <mailbox>, <from>,
+// <clientId>, <tenant>, <host> and <port>, which New fills from Facts.
+type Entry struct {
+	Code        Code
+	Title       string
+	Explanation string
+	Fix         string
+}
 
 // Problem is a diagnosed failure. It implements error.
 type Problem struct {

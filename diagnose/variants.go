@@ -23,36 +23,13 @@ type variant struct {
 	text    Entry
 }
 
-// IsAuthorityHost reports whether host is a Microsoft Entra ID sign-in host
-// of one of the clouds (login.microsoftonline.com and its national twins).
-func IsAuthorityHost(host string) bool {
-	h := normHost(host)
-	for _, c := range cloud.All {
-		if h != "" && h == c.AuthorityHost {
-			return true
-		}
-	}
-	return false
-}
-
-// IsExchangeHost reports whether host is an Exchange Online SMTP
-// submission host of one of the clouds (smtp.office365.com and its twins).
-func IsExchangeHost(host string) bool {
-	h := normHost(host)
-	for _, c := range cloud.All {
-		if h != "" && h == c.SmartHost {
-			return true
-		}
-	}
-	return false
-}
-
+// normHost is host as compared: lower case, without a trailing dot.
 func normHost(h string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
 }
 
-func atAuthority(f Facts) bool { return IsAuthorityHost(f.Host) }
-func atExchange(f Facts) bool  { return IsExchangeHost(f.Host) }
+func atAuthority(f Facts) bool { return cloud.IsAuthorityHost(f.Host) }
+func atExchange(f Facts) bool  { return cloud.IsExchangeHost(f.Host) }
 func atLocal(f Facts) bool     { return f.LocalSMTP }
 
 // inPlain and overTLS tell the TLS mode of the attempt, when known.
