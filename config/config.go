@@ -106,3 +106,9 @@ func Default() Config {
 		Local:   SMTP{Host: "localhost", Port: 25, TLS: TLSNone},
 	}
 }
+
+// Secrets are the configuration's secrets: everything printed or logged
+// about it is masked with them.
+func (c Config) Secrets() []secret.Secret {
+	return []secret.Secret{c.Entra.ClientSecret, c.Relay.Password, c.Local.Password}
+}

@@ -13,11 +13,8 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/sandbox"
-	"github.com/pimmail/pimmail/secfile"
+	"github.com/pimmail/pimmail/steps"
 )
-
-// caFileName is the sandbox CA's PEM file in the state directory.
-const caFileName = "ca.pem"
 
 // cmdSandbox is `pimmail sandbox`: the stand-in in the foreground until Ctrl+C.
 func cmdSandbox(args []string, stdout, stderr io.Writer) int {
@@ -55,20 +52,20 @@ func cmdSandbox(args []string, stdout, stderr io.Writer) int {
 		// The sandbox reads 0 as its default; "0s" here means at once.
 		*approveAfter = time.Nanosecond
 	}
-	if rf, ok := liveRunning(*stateDir); ok {
-		fmt.Fprintln(stderr, "pimmail sandbox:", &errAlreadyRunning{stateDir: *stateDir, rf: rf,
-			why: "stop it first, or pass another --state-dir"})
+	if a, ok := sandbox.Live(*stateDir); ok {
+		fmt.Fprintln(stderr, "pimmail sandbox:", &sandbox.AlreadyRunningError{StateDir: *stateDir, Running: a,
+			Why: "stop it first, or pass another --state-dir"})
 		return exitUsage
 	}
-	run, err := startSandbox(*stateDir, sandbox.Options{Scenario: *scenario, ApproveAfter: *approveAfter})
+	run, err := sandbox.StartAnnounced(*stateDir, sandbox.Options{Scenario: *scenario, ApproveAfter: *approveAfter})
 	if err != nil {
 		fmt.Fprintln(stderr, "pimmail sandbox:", err)
 		return exitUsage
 	}
 	defer run.Close()
 	sb := run.Own
-	caPath := filepath.Join(*stateDir, caFileName)
-	if err := secfile.WriteFile(caPath, sb.CAPEM()); err != nil {
+	caPath, err := run.WriteCA()
+	if err != nil {
 		fmt.Fprintln(stderr, "pimmail sandbox: cannot write the CA certificate:", err)
 		return exitFailure
 	}
@@ -122,4 +119,80 @@ func printSandbox(w io.Writer, sb *sandbox.Sandbox, stateDir, caPath, scenario s
 	fmt.Fprintf(w, "\nWhile this runs, pimmail --sandbox, pimmail test and pimmail status use it instead of starting\n"+
 		"a sandbox of their own, for the configuration in %s.\n", filepath.Dir(stateDir))
 	fmt.Fprintln(w, "Press Ctrl+C to stop.")
+}
+
+// hintsFor are the sandbox's values: the well-known directory's constants
+// and the ports it listens on now.
+func hintsFor(sb *sandbox.Sandbox) *steps.Hints { return hintsFrom(sb.Endpoints()) }
+
+// hintsFrom are the hints for a sandbox listening at ep.
+func hintsFrom(ep sandbox.Endpoints) *steps.Hints {
+	return &steps.Hints{
+		TenantID:     sandbox.DefaultTenantID,
+		TenantDomain: sandbox.DefaultTenantDomain,
+		ClientID:     sandbox.DefaultClientID,
+		ClientSecret: sandbox.DefaultClientSecret,
+		SecretID:     sandbox.DefaultSecretID,
+		Mailbox:      sandbox.DefaultMailbox,
+		SmartHost:    ep.SMTPHost,
+		SmartPort:    ep.SMTPPort,
+		RelayHost:    ep.RelayHost,
+		RelayPort:    ep.RelayPort,
+		LocalHost:    ep.LocalHost,
+		LocalPort:    ep.LocalPort,
+		RelayDomain:  sandbox.RelayDomain,
+	}
+}
+
+// commandSandbox opens the sandbox a sandbox configuration at path is
+// used with, for `pimmail test` and `pimmail status`: the one a `pimmail
+// sandbox` process runs for its state directory (whose scenario then
+// applies, whatever --scenario says: it is the one the support engineer
+// sees), else one of its own with the scenario asked for. It says which on
+// out, and returns the environment and the sandbox to close.
+func commandSandbox(path, scenario string, out io.Writer) (steps.Env, *sandbox.Running, error) {
+	// Join whatever runs: the other process owns the scenario.
+	sb, err := sandbox.Join(config.SandboxDir(path), sandbox.Options{Scenario: scenario})
+	if err != nil {
+		return steps.Env{}, nil, err
+	}
+	if sb.Own == nil {
+		msg := fmt.Sprintf("Using the sandbox running in process %d (scenario %s)", sb.PID, orNoScenario(sb.Scenario))
+		if scenario != "" && scenario != sb.Scenario {
+			msg += "; its scenario is used, not --scenario " + scenario + " (stop it to rehearse another)"
+		}
+		fmt.Fprintln(out, msg+".")
+	} else if scenario != "" {
+		fmt.Fprintf(out, "Sandbox scenario: %s.\n", scenario)
+	}
+	return envOf(sb, path), sb, nil
+}
+
+// envOf is the steps environment for the config at path against the
+// sandbox r: its authority, its CA as the only root, its values as hints.
+func envOf(r *sandbox.Running, path string) steps.Env {
+	return steps.Env{ConfigPath: path, Authority: r.Endpoints.Authority, RootCAs: r.RootCAs, Sandbox: hintsFrom(r.Endpoints)}
+}
+
+// cachedTokenNote explains, when scenario makes the saved sign-in fail
+// (refresh-revoked, refresh-inactive) but the access token came from the
+// cache still valid, why nothing fails yet and when it will: Entra ID is
+// asked only to renew the token, and Exchange Online keeps accepting an
+// issued token until it expires, as after a real password reset. "" when
+// there is nothing to explain.
+func cachedTokenNote(scenario string, ts steps.TokenStatus) string {
+	if scenario != "refresh-revoked" && scenario != "refresh-inactive" || !ts.Cached || ts.ExpiresOn.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("Note: scenario %s: the failure shows once the saved access token expires at %s "+
+		"(pimmail renews it from 5 minutes before). Until then Exchange Online keeps accepting the token "+
+		"already issued, as after a real password reset.", scenario, ts.ExpiresOn.Local().Format("2006-01-02 15:04 MST"))
+}
+
+// orNoScenario names a scenario, or says there is none.
+func orNoScenario(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
@@ -61,13 +63,13 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	env := steps.Env{ConfigPath: p}
 	if *withSandbox {
-		sb, err := openSandbox(config.SandboxDir(p), sandbox.Options{Scenario: *scenario})
+		sb, err := sandbox.Open(config.SandboxDir(p), sandbox.Options{Scenario: *scenario})
 		if err != nil {
 			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox:", err)
 			return exitUsage
 		}
 		defer sb.Close()
-		env = sb.Env(p)
+		env = envOf(sb, p)
 	}
 	run, start := steps.Open(env)
 	debuglog.Printf("cmd: wizard on %s (sandbox %v, by the config %v)", p, *withSandbox, autoSandbox)
@@ -195,4 +197,10 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// isTerminal reports whether r or w is a terminal (an *os.File on a tty).
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(file.Fd())
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -36,7 +37,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return code
 	}
-	secrets := secretsOf(cfg)
+	secrets := cfg.Secrets()
 	out := &lines{w: stdout, secrets: secrets}
 
 	// The run status checks with. A sandbox configuration goes through the
@@ -46,7 +47,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 	var sbErr error
 	scenarioNow := "" // the scenario of the sandbox used, if any
 	if cfg.Sandbox {
-		var sb *sandboxRun
+		var sb *sandbox.Running
 		if env, sb, sbErr = commandSandbox(p, *scenario, stdout); sbErr == nil {
 			defer sb.Close()
 			scenarioNow = sb.Scenario

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
+	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -66,7 +67,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		// same state directory (same CA and signing keys, so the saved
 		// sign-in is valid; the mail lands in its mail folder): the one
 		// running now, else one started here.
-		var sb *sandboxRun
+		var sb *sandbox.Running
 		var err error
 		env, sb, err = commandSandbox(p, *scenario, stdout)
 		if err != nil {
@@ -80,7 +81,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	// A silent refresh rotates the refresh token: keep the new one.
 	env.PersistCache = true
 	run, start := steps.Open(env)
-	secrets := secretsOf(start.Config)
+	secrets := start.Config.Secrets()
 	if prov == config.ProviderEntra && start.CacheErr != nil {
 		fmt.Fprintf(stderr, "Warning: the token cache cannot be used: %v\n", start.CacheErr)
 	}

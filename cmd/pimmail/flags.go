@@ -6,17 +6,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
+	"slices"
 	"strings"
 
-	"github.com/charmbracelet/x/term"
-
 	"github.com/pimmail/pimmail/config"
-	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
-	"github.com/pimmail/pimmail/secret"
-	"github.com/pimmail/pimmail/steps"
 )
+
+// The flags every command parses the same way, and the configuration the
+// commands that read one (test, status) load.
 
 // defaultPathText is the default config path for help texts.
 func defaultPathText() string {
@@ -65,35 +63,6 @@ func configPath(flagValue string) (string, error) {
 	return config.DefaultPath()
 }
 
-// isTerminal reports whether r or w is a terminal (an *os.File on a tty).
-func isTerminal(f any) bool {
-	file, ok := f.(*os.File)
-	return ok && term.IsTerminal(file.Fd())
-}
-
-// hintsFor are the sandbox's values: the well-known directory's constants
-// and the ports it listens on now.
-func hintsFor(sb *sandbox.Sandbox) *steps.Hints { return hintsFrom(sb.Endpoints()) }
-
-// hintsFrom are the hints for a sandbox listening at ep.
-func hintsFrom(ep sandbox.Endpoints) *steps.Hints {
-	return &steps.Hints{
-		TenantID:     sandbox.DefaultTenantID,
-		TenantDomain: sandbox.DefaultTenantDomain,
-		ClientID:     sandbox.DefaultClientID,
-		ClientSecret: sandbox.DefaultClientSecret,
-		SecretID:     sandbox.DefaultSecretID,
-		Mailbox:      sandbox.DefaultMailbox,
-		SmartHost:    ep.SMTPHost,
-		SmartPort:    ep.SMTPPort,
-		RelayHost:    ep.RelayHost,
-		RelayPort:    ep.RelayPort,
-		LocalHost:    ep.LocalHost,
-		LocalPort:    ep.LocalPort,
-		RelayDomain:  sandbox.RelayDomain,
-	}
-}
-
 // commandConfig parses the flags of test or status (flags, whose --config
 // and --scenario values land in path and scenario) and loads the
 // configuration the command works on, explaining what makes it unusable,
@@ -124,44 +93,20 @@ func commandConfig(flags *flag.FlagSet, args []string, path, scenario *string, s
 	return p, cfg, exitOK, true
 }
 
-// secretsOf are the config's secrets, masked in everything printed.
-func secretsOf(c config.Config) []secret.Secret {
-	return []secret.Secret{c.Entra.ClientSecret, c.Relay.Password, c.Local.Password}
-}
-
-// printProblem prints a diagnosis: title, explanation, fix, then the raw
-// details, all with the config's secrets masked.
-func printProblem(w io.Writer, err error, secrets []secret.Secret) {
-	p, ok := diagnose.As(err)
-	if !ok {
-		var fe *steps.FieldError
-		if errors.As(err, &fe) {
-			p = &diagnose.Problem{Title: fe.Field + " " + fe.Message, Fix: fe.Hint}
-		} else {
-			p = &diagnose.Problem{Title: "Something unexpected went wrong", Raw: diagnose.Redact(err.Error()),
-				Fix: "Try again; if it persists, send the details to support."}
-		}
+// checkScenarioFlag refuses --scenario for a configuration that is not a
+// sandbox one (it would change nothing), and an unknown scenario name.
+func checkScenarioFlag(cmd, scenario string, cfg config.Config, stderr io.Writer) bool {
+	if scenario == "" {
+		return true
 	}
-	r := func(s string) string { return secret.Redact(s, secrets...) }
-	fmt.Fprintln(w, r(p.Title))
-	if p.Explanation != "" {
-		fmt.Fprintln(w, indent(r(p.Explanation)))
+	if !cfg.Sandbox {
+		fmt.Fprintf(stderr, "pimmail %s: --scenario works only with a sandbox configuration (made with pimmail --sandbox);\n"+
+			"this one talks to the real services.\n", cmd)
+		return false
 	}
-	if p.Fix != "" {
-		fmt.Fprintln(w, "Fix:")
-		fmt.Fprintln(w, indent(r(p.Fix)))
+	if names := sandbox.ScenarioNames(); !slices.Contains(names, scenario) {
+		fmt.Fprintf(stderr, "pimmail %s: unknown scenario %q; the scenarios are: %s\n", cmd, scenario, strings.Join(names, ", "))
+		return false
 	}
-	if p.Raw != "" {
-		fmt.Fprintln(w, "Details:")
-		fmt.Fprintln(w, indent(r(p.Raw)))
-	}
-}
-
-// indent indents every line by two spaces.
-func indent(s string) string {
-	lines := strings.Split(strings.TrimRight(s, "\r\n"), "\n")
-	for i, l := range lines {
-		lines[i] = "  " + strings.TrimRight(l, "\r")
-	}
-	return strings.Join(lines, "\n")
+	return true
 }
