@@ -22,8 +22,8 @@ func TestBackFocusesTheFieldAProblemIsAbout(t *testing.T) {
 			m, _ := openModel(t, nil, nil)
 			m = entraTo(t, m, steps.StepIDs)
 			m, _ = send(t, m, k("ctrl+u"), paste(tenantGUID), k("tab"), k("ctrl+u"), paste(clientGUID), k("tab"), k("enter"))
-			if m.ids.form.focus != idsCloud {
-				t.Fatalf("focus on field %d, want the cloud", m.ids.form.focus)
+			if m.ids().form.focus != idsCloud {
+				t.Fatalf("focus on field %d, want the cloud", m.ids().form.focus)
 			}
 			m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
 			m, _ = send(t, m, paste(secretVal), k("enter"))
@@ -33,8 +33,8 @@ func TestBackFocusesTheFieldAProblemIsAbout(t *testing.T) {
 			if m.cur != steps.StepIDs {
 				t.Fatalf("esc went to %s", m.cur)
 			}
-			if m.ids.form.focus != tc.want {
-				t.Errorf("focus on field %d, want %d:\n%s", m.ids.form.focus, tc.want, m.View())
+			if m.ids().form.focus != tc.want {
+				t.Errorf("focus on field %d, want %d:\n%s", m.ids().form.focus, tc.want, m.View())
 			}
 		})
 	}

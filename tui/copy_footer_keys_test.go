@@ -14,7 +14,7 @@ import (
 // note about the copy stands above the footer, whose keys stay.
 func TestCopyNoteCommand(t *testing.T) {
 	m, out := openModel(t, nil, nil)
-	for m.prov.highlighted() != config.ProviderLocal {
+	for m.prov().highlighted() != config.ProviderLocal {
 		m, _ = press(t, m, "up")
 	}
 	m, _ = press(t, m, "enter", "enter")
@@ -93,8 +93,8 @@ func TestFooterNamesTheChoice(t *testing.T) {
 	m, _ := openModel(t, nil, nil)
 	m = entraTo(t, m, steps.StepIDs)
 	m, _ = press(t, m, "tab", "tab")
-	if m.ids.form.focus != idsCloud {
-		t.Fatalf("focus on field %d, not the cloud", m.ids.form.focus)
+	if m.ids().form.focus != idsCloud {
+		t.Fatalf("focus on field %d, not the cloud", m.ids().form.focus)
 	}
 	v := m.View()
 	checkScreen(t, v, 80, 24)

@@ -115,7 +115,7 @@ func entraTo(t *testing.T, m Model, id steps.ID) Model {
 // relayTo drives a fresh wizard along the SMTP Relay path until step id.
 func relayTo(t *testing.T, m Model, id steps.ID) Model {
 	t.Helper()
-	for m.prov.highlighted() != config.ProviderRelay {
+	for m.prov().highlighted() != config.ProviderRelay {
 		m, _ = press(t, m, "up")
 	}
 	m, _ = press(t, m, "enter")

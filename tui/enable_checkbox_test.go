@@ -65,8 +65,8 @@ func TestResaveOfEnabledProvider(t *testing.T) {
 		t.Errorf("the enabled provider's box starts unticked:\n%s", v)
 	}
 	m, cmd := press(t, m, "enter")
-	if cmd == nil || m.enable.check.op != "save" {
-		t.Fatalf("enter did not save: op %q, note %q:\n%s", m.enable.check.op, m.enable.note, m.View())
+	if cmd == nil || m.enable().check.op != "save" {
+		t.Fatalf("enter did not save: op %q, note %q:\n%s", m.enable().check.op, m.enable().note, m.View())
 	}
 	sum := steps.SaveSummary{ConfigPath: "/home/pim/.config/pimmail/config.json", Provider: config.ProviderRelay}
 	m, _ = send(t, m, result(m, "save", sum, nil))

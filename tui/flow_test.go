@@ -201,7 +201,7 @@ func (f *flow) entraToTest(goldens bool) {
 		}
 	}
 	m := f.snap()
-	for m.prov.highlighted() != config.ProviderEntra {
+	for m.prov().highlighted() != config.ProviderEntra {
 		f.keys("down")
 		m = f.snap()
 	}
@@ -209,7 +209,7 @@ func (f *flow) entraToTest(goldens bool) {
 	f.keys("enter")
 	m = f.waitStep(steps.StepIDs)
 	g("2-ids", m)
-	if m.ids.form.value(idsTenant) == "" {
+	if m.ids().form.value(idsTenant) == "" {
 		// A paste from the portal, with what it brings along.
 		f.paste(" {" + strings.ToUpper(sandbox.DefaultTenantID) + "}\n")
 		f.keys("tab")
@@ -217,7 +217,7 @@ func (f *flow) entraToTest(goldens bool) {
 	}
 	f.keys("enter")
 	m = f.waitStep(steps.StepSecret)
-	if !m.sec.saved().IsZero() {
+	if !m.sec().saved().IsZero() {
 		f.keys("enter") // an empty field keeps the saved secret
 	} else {
 		f.paste(sandbox.DefaultSecretID)
@@ -228,9 +228,9 @@ func (f *flow) entraToTest(goldens bool) {
 		f.keys("ctrl+u")
 		f.paste("Wrong8Q~not.the-secret_value0123456789abc")
 		f.keys("enter")
-		m = f.wait("Entra ID to refuse the secret", func(m Model) bool { return !m.sec.Running() && m.sec.problem.p != nil })
-		if m.sec.problem.p.Code != "entra.secret-invalid" {
-			f.t.Errorf("a wrong secret gave %s: %s", m.sec.problem.p.Code, m.sec.problem.p.Title)
+		m = f.wait("Entra ID to refuse the secret", func(m Model) bool { return !m.sec().Running() && m.sec().problem.p != nil })
+		if m.sec().problem.p.Code != "entra.secret-invalid" {
+			f.t.Errorf("a wrong secret gave %s: %s", m.sec().problem.p.Code, m.sec().problem.p.Title)
 		}
 		g("3-secret-wrong", m)
 		f.keys("ctrl+d")
@@ -244,7 +244,7 @@ func (f *flow) entraToTest(goldens bool) {
 		g("3-secret", m)
 		f.keys("enter")
 	}
-	m = f.wait("the mailbox to sign in", func(m Model) bool { return m.cur == steps.StepLogon && m.logon.phase == logonSignedIn })
+	m = f.wait("the mailbox to sign in", func(m Model) bool { return m.cur == steps.StepLogon && m.logon().phase == logonSignedIn })
 	g("4-logon-signed-in", m)
 	f.keys("enter")
 	m = f.waitStep(steps.StepSmartHost)
@@ -390,7 +390,7 @@ func TestSwitchProviders(t *testing.T) {
 	f.keys("up", "enter")
 	m = f.waitStep(steps.StepServer)
 	f.golden("relay-server", m)
-	if got := m.relaySrv.form.value(srvHost); got != sb.Endpoints().RelayHost {
+	if got := m.relaySrv().form.value(srvHost); got != sb.Endpoints().RelayHost {
 		t.Errorf("relay host prefilled %q", got)
 	}
 	f.keys("enter")
@@ -432,8 +432,8 @@ func TestSwitchProviders(t *testing.T) {
 	f = newFlow(t, sb, dir, 80, 24)
 	f.keys("down", "enter")
 	m = f.waitStep(steps.StepIDs)
-	if m.ids.form.value(idsTenant) != sandbox.DefaultTenantID || m.ids.form.value(idsClient) != sandbox.DefaultClientID {
-		t.Errorf("IDs not prefilled: %q %q", m.ids.form.value(idsTenant), m.ids.form.value(idsClient))
+	if m.ids().form.value(idsTenant) != sandbox.DefaultTenantID || m.ids().form.value(idsClient) != sandbox.DefaultClientID {
+		t.Errorf("IDs not prefilled: %q %q", m.ids().form.value(idsTenant), m.ids().form.value(idsClient))
 	}
 	f.keys("enter")
 	m = f.waitStep(steps.StepSecret)
@@ -441,22 +441,22 @@ func TestSwitchProviders(t *testing.T) {
 		t.Errorf("secret step:\n%s", m.View())
 	}
 	f.keys("enter")
-	f.wait("the mailbox to sign in", func(m Model) bool { return m.cur == steps.StepLogon && m.logon.phase == logonSignedIn })
+	f.wait("the mailbox to sign in", func(m Model) bool { return m.cur == steps.StepLogon && m.logon().phase == logonSignedIn })
 	f.keys("enter")
 	f.waitStep(steps.StepSmartHost)
 	f.keys("enter")
 	f.waitText("is ready for OAuth2 mail")
 	f.keys("enter")
 	m = f.waitStep(steps.StepTest)
-	if got := m.test.form.value(testFrom); got != relayFrom {
+	if got := m.test().form.value(testFrom); got != relayFrom {
 		t.Errorf("From = %q, want the saved %q", got, relayFrom)
 	}
 	if !strings.Contains(m.View(), "⚠") {
 		t.Errorf("no warning for a From that is not the mailbox:\n%s", m.View())
 	}
 	f.keys("enter")
-	m = f.wait("the test to fail", func(m Model) bool { return !m.test.Running() && m.test.problem.p != nil })
-	if p := m.test.problem.p; p.Code != "smtp.send-as-denied" {
+	m = f.wait("the test to fail", func(m Model) bool { return !m.test().Running() && m.test().problem.p != nil })
+	if p := m.test().problem.p; p.Code != "smtp.send-as-denied" {
 		t.Errorf("problem %s: %s", p.Code, p.Title)
 	}
 	f.keys("ctrl+u")
@@ -516,17 +516,17 @@ func TestFailuresAreDiagnosed(t *testing.T) {
 			f := newFlow(t, startScenario(t, dir, tc.scenario), dir, 80, 24)
 			tc.drive(f)
 			f.keys("enter")
-			m := f.wait("the test email to fail", func(m Model) bool { return !m.test.Running() && m.test.problem.p != nil })
-			if got := string(m.test.problem.p.Code); got != tc.code {
-				t.Errorf("diagnosed %s (%s), want %s", got, m.test.problem.p.Title, tc.code)
+			m := f.wait("the test email to fail", func(m Model) bool { return !m.test().Running() && m.test().problem.p != nil })
+			if got := string(m.test().problem.p.Code); got != tc.code {
+				t.Errorf("diagnosed %s (%s), want %s", got, m.test().problem.p.Title, tc.code)
 			}
 			f.golden("problem", m)
 			f.keys("ctrl+t")
 			m = f.waitText("Transcript (secrets masked")
 			f.keys("pgdown", "pgdown", "pgdown")
 			m = f.snap()
-			if !strings.Contains(flat(m.View()), tc.raw) && !strings.Contains(flat(strings.Join(m.test.result.Transcript, " ")), tc.raw) {
-				t.Errorf("the transcript lacks %q:\n%s", tc.raw, strings.Join(m.test.result.Transcript, "\n"))
+			if !strings.Contains(flat(m.View()), tc.raw) && !strings.Contains(flat(strings.Join(m.test().result.Transcript, " ")), tc.raw) {
+				t.Errorf("the transcript lacks %q:\n%s", tc.raw, strings.Join(m.test().result.Transcript, "\n"))
 			}
 			f.keys("enter")
 			m = f.snap()
@@ -561,7 +561,7 @@ func TestEscCancelsAHangingCheck(t *testing.T) {
 	m, _ := newModel(run, start)
 	m, _ = press(t, m, "down", "enter") // Local SMTP: no sign-in before the server step
 	m, cmd := send(t, m, k("ctrl+u"), paste(ln.Addr().String()), k("enter"))
-	if !m.localSrv.Running() || cmd == nil {
+	if !m.localSrv().Running() || cmd == nil {
 		t.Fatalf("no probe running:\n%s", m.View())
 	}
 	batch, ok := cmd().(tea.BatchMsg)
@@ -571,8 +571,8 @@ func TestEscCancelsAHangingCheck(t *testing.T) {
 	done := make(chan tea.Msg, 1)
 	go func() { done <- batch[0]() }() // the probe, as Bubble Tea would run it
 	m, _ = press(t, m, "esc")
-	if m.localSrv.Running() || m.cur != steps.StepServer {
-		t.Fatalf("esc: running %v, at %s", m.localSrv.Running(), m.cur)
+	if m.localSrv().Running() || m.cur != steps.StepServer {
+		t.Fatalf("esc: running %v, at %s", m.localSrv().Running(), m.cur)
 	}
 	var msg tea.Msg
 	select {
@@ -588,8 +588,8 @@ func TestEscCancelsAHangingCheck(t *testing.T) {
 		t.Errorf("the probe ended with %v, want a cancellation", r.err)
 	}
 	m, _ = send(t, m, r)
-	if m.localSrv.problem.p != nil || m.cur != steps.StepServer {
-		t.Errorf("the cancelled probe's result was shown: %+v", m.localSrv.problem.p)
+	if m.localSrv().problem.p != nil || m.cur != steps.StepServer {
+		t.Errorf("the cancelled probe's result was shown: %+v", m.localSrv().problem.p)
 	}
 }
 
@@ -630,7 +630,7 @@ func TestSaveSettingsWithoutEnabling(t *testing.T) {
 	f.waitStep(steps.StepSecret)
 	f.paste(sandbox.DefaultClientSecret)
 	f.keys("enter")
-	f.wait("the mailbox to sign in", func(m Model) bool { return m.cur == steps.StepLogon && m.logon.phase == logonSignedIn })
+	f.wait("the mailbox to sign in", func(m Model) bool { return m.cur == steps.StepLogon && m.logon().phase == logonSignedIn })
 	f.keys("enter")
 	f.waitStep(steps.StepSmartHost)
 	f.keys("enter")

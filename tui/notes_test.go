@@ -41,13 +41,13 @@ func TestPlainProbeOfServerOfferingSTARTTLS(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m, _ := openModel(t, nil, nil)
-			for m.prov.highlighted() != config.ProviderLocal {
+			for m.prov().highlighted() != config.ProviderLocal {
 				m, _ = press(t, m, "up")
 			}
 			m, _ = press(t, m, "enter", "tab", "tab")
 			m, _ = press(t, m, tc.keys...)
 			m, _ = press(t, m, "enter")
-			if !m.localSrv.Running() {
+			if !m.localSrv().Running() {
 				t.Fatalf("no probe started:\n%s", m.View())
 			}
 			r := steps.ProbeResult{Host: "localhost", Port: 25, StartTLS: tc.startTLS, Banner: "220 pim.contoso.com ESMTP Postfix",

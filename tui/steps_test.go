@@ -92,8 +92,8 @@ func TestSecretStep(t *testing.T) {
 			if m.cur != steps.StepSecret {
 				t.Fatalf("at %s", m.cur)
 			}
-			if m.sec.Running() != tc.running || (tc.running && cmd == nil) {
-				t.Errorf("running = %v (cmd %v), want %v", m.sec.Running(), cmd != nil, tc.running)
+			if m.sec().Running() != tc.running || (tc.running && cmd == nil) {
+				t.Errorf("running = %v (cmd %v), want %v", m.sec().Running(), cmd != nil, tc.running)
 			}
 			v := m.View()
 			for _, w := range tc.want {
@@ -107,7 +107,7 @@ func TestSecretStep(t *testing.T) {
 				}
 			}
 			if tc.wantSecret != "" {
-				if got := m.sec.Apply(config.Config{}).Entra.ClientSecret; got != tc.wantSecret {
+				if got := m.sec().Apply(config.Config{}).Entra.ClientSecret; got != tc.wantSecret {
 					t.Errorf("Apply stores a secret ending %q, want one ending %q", got.Last4(), tc.wantSecret.Last4())
 				}
 			}
@@ -137,7 +137,7 @@ func TestSecretCheckFailureShowsProblemAndDetails(t *testing.T) {
 	if v := m.View(); !strings.Contains(flat(v), "Trace ID: 0f1e2d3c") {
 		t.Errorf("ctrl+d did not show the raw details:\n%s", v)
 	}
-	if got := m.sec.form.value(0); got != secretVal {
+	if got := m.sec().form.value(0); got != secretVal {
 		t.Errorf("ctrl+d changed the field: %q", got)
 	}
 	m, _ = press(t, m, "ctrl+d")
@@ -153,8 +153,8 @@ func TestLogonStep(t *testing.T) {
 	}
 	t.Run("a code is asked for on arrival", func(t *testing.T) {
 		m := at(t)
-		if m.logon.phase != logonStarting || !m.logon.Running() {
-			t.Fatalf("phase %d, running %v", m.logon.phase, m.logon.Running())
+		if m.logon().phase != logonStarting || !m.logon().Running() {
+			t.Fatalf("phase %d, running %v", m.logon().phase, m.logon().Running())
 		}
 		if v := m.View(); !strings.Contains(v, "Asking Entra ID for a sign-in code") {
 			t.Errorf("view:\n%s", v)
@@ -163,8 +163,8 @@ func TestLogonStep(t *testing.T) {
 	t.Run("the code, the address and the countdown are shown", func(t *testing.T) {
 		m := at(t)
 		m, cmd := send(t, m, result(m, "start", testLogon, nil))
-		if cmd == nil || m.logon.phase != logonWaiting || !m.logon.Running() {
-			t.Fatalf("phase %d, running %v, cmd %v", m.logon.phase, m.logon.Running(), cmd != nil)
+		if cmd == nil || m.logon().phase != logonWaiting || !m.logon().Running() {
+			t.Fatalf("phase %d, running %v, cmd %v", m.logon().phase, m.logon().Running(), cmd != nil)
 		}
 		v := m.View()
 		for _, w := range []string{"GHKPW2QM9", "https://microsoft.com/devicelogin", "The code expires in 15:00.", "Waiting for the mailbox to sign in"} {
@@ -172,15 +172,15 @@ func TestLogonStep(t *testing.T) {
 				t.Errorf("view lacks %q:\n%s", w, v)
 			}
 		}
-		m, _ = send(t, m, tickMsg{step: steps.StepLogon, gen: m.logon.gen, t: fixedNow.Add(61 * time.Second)})
+		m, _ = send(t, m, tickMsg{step: steps.StepLogon, gen: m.logon().gen, t: fixedNow.Add(61 * time.Second)})
 		if v := m.View(); !strings.Contains(v, "The code expires in 13:59.") {
 			t.Errorf("countdown after a tick:\n%s", v)
 		}
-		m, cmd = send(t, m, tickMsg{step: steps.StepLogon, gen: m.logon.gen - 1, t: fixedNow.Add(120 * time.Second)})
+		m, cmd = send(t, m, tickMsg{step: steps.StepLogon, gen: m.logon().gen - 1, t: fixedNow.Add(120 * time.Second)})
 		if cmd != nil || !strings.Contains(m.View(), "13:59") {
 			t.Error("a tick of an old ticker was not dropped")
 		}
-		m, _ = send(t, m, tickMsg{step: steps.StepLogon, gen: m.logon.gen, t: testLogon.ExpiresOn.Add(time.Second)})
+		m, _ = send(t, m, tickMsg{step: steps.StepLogon, gen: m.logon().gen, t: testLogon.ExpiresOn.Add(time.Second)})
 		if v := m.View(); !strings.Contains(v, "The code has expired: press r for a new one.") {
 			t.Errorf("after expiry:\n%s", v)
 		}
@@ -209,17 +209,17 @@ func TestLogonStep(t *testing.T) {
 	t.Run("r gets a fresh code and stops the old ticker", func(t *testing.T) {
 		m := at(t)
 		m, _ = send(t, m, result(m, "start", testLogon, nil))
-		oldGen, oldWait := m.logon.gen, result(m, "wait", testSignedIn, nil)
+		oldGen, oldWait := m.logon().gen, result(m, "wait", testSignedIn, nil)
 		m, _ = press(t, m, "r")
-		if m.logon.phase != logonStarting || !m.logon.Running() {
-			t.Fatalf("r: phase %d", m.logon.phase)
+		if m.logon().phase != logonStarting || !m.logon().Running() {
+			t.Fatalf("r: phase %d", m.logon().phase)
 		}
 		m, _ = send(t, m, oldWait)
-		if m.logon.phase == logonSignedIn {
+		if m.logon().phase == logonSignedIn {
 			t.Fatal("the old code's sign-in was accepted after r")
 		}
 		m, _ = send(t, m, result(m, "start", testLogon, nil))
-		if m.logon.gen == oldGen {
+		if m.logon().gen == oldGen {
 			t.Error("the new code kept the old ticker generation")
 		}
 	})
@@ -227,8 +227,8 @@ func TestLogonStep(t *testing.T) {
 		m := at(t)
 		m, _ = send(t, m, result(m, "start", testLogon, nil))
 		m, _ = press(t, m, "esc")
-		if m.cur != steps.StepLogon || m.logon.Running() || m.logon.phase != logonIdle {
-			t.Fatalf("at %s, running %v, phase %d", m.cur, m.logon.Running(), m.logon.phase)
+		if m.cur != steps.StepLogon || m.logon().Running() || m.logon().phase != logonIdle {
+			t.Fatalf("at %s, running %v, phase %d", m.cur, m.logon().Running(), m.logon().phase)
 		}
 		if v := m.View(); !strings.Contains(v, "Sign-in cancelled") {
 			t.Errorf("view:\n%s", v)
@@ -251,12 +251,12 @@ func TestLogonStep(t *testing.T) {
 			p := diagnose.New(tc.code, diagnose.Facts{}, tc.raw, nil)
 			m, _ = send(t, m, result(m, "wait", nil, p))
 			v := m.View()
-			if m.logon.phase != logonFailed || !strings.Contains(flat(v), flat(p.Title)) || !strings.Contains(v, "Press enter or r for a fresh code.") {
-				t.Fatalf("phase %d; view:\n%s", m.logon.phase, v)
+			if m.logon().phase != logonFailed || !strings.Contains(flat(v), flat(p.Title)) || !strings.Contains(v, "Press enter or r for a fresh code.") {
+				t.Fatalf("phase %d; view:\n%s", m.logon().phase, v)
 			}
 			m, _ = press(t, m, "enter")
-			if m.logon.phase != logonStarting {
-				t.Errorf("enter after failure: phase %d", m.logon.phase)
+			if m.logon().phase != logonStarting {
+				t.Errorf("enter after failure: phase %d", m.logon().phase)
 			}
 		})
 	}
@@ -283,8 +283,8 @@ func TestLogonStep(t *testing.T) {
 		refused := diagnose.New(diagnose.TokenWrongScope, diagnose.Facts{Mailbox: mailbox},
 			"token scopes (scp): User.Read; SMTP needs the delegated permission SMTP.Send", nil)
 		m, _ = send(t, m, result(m, "wait", steps.SignedIn{}, refused))
-		if m.logon.phase != logonFailed || m.logon.problem.p == nil || m.logon.problem.p.Code != diagnose.TokenWrongScope {
-			t.Fatalf("phase %d, problem %+v", m.logon.phase, m.logon.problem.p)
+		if m.logon().phase != logonFailed || m.logon().problem.p == nil || m.logon().problem.p.Code != diagnose.TokenWrongScope {
+			t.Fatalf("phase %d, problem %+v", m.logon().phase, m.logon().problem.p)
 		}
 		m, _ = press(t, m, "enter")
 		if m.cur != steps.StepLogon {
@@ -299,8 +299,8 @@ func TestLogonStep(t *testing.T) {
 		m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
 		m, _ = press(t, m, "enter")
 		m, _ = send(t, m, result(m, "app", nil, nil))
-		if m.cur != steps.StepLogon || m.logon.phase != logonStarting {
-			t.Fatalf("at %s, phase %d; want a fresh sign-in", m.cur, m.logon.phase)
+		if m.cur != steps.StepLogon || m.logon().phase != logonStarting {
+			t.Fatalf("at %s, phase %d; want a fresh sign-in", m.cur, m.logon().phase)
 		}
 	})
 }
@@ -327,10 +327,10 @@ func TestSmartHostStep(t *testing.T) {
 				m, _ = send(t, m, paste(tc.input))
 			}
 			m, _ = press(t, m, "enter")
-			if m.smart.Running() != tc.running {
-				t.Errorf("running = %v", m.smart.Running())
+			if m.smart().Running() != tc.running {
+				t.Errorf("running = %v", m.smart().Running())
 			}
-			if got := m.smart.form.value(0); got != tc.value {
+			if got := m.smart().form.value(0); got != tc.value {
 				t.Errorf("field = %q, want %q", got, tc.value)
 			}
 			if v := m.View(); !strings.Contains(flat(v), tc.want) {
@@ -363,14 +363,14 @@ func TestSmartHostStep(t *testing.T) {
 		m, _ = press(t, m, "enter")
 		m, _ = send(t, m, result(m, "probe", testProbe, nil))
 		m, _ = press(t, m, "backspace", "7", "enter")
-		if m.cur != steps.StepSmartHost || !m.smart.Running() {
-			t.Fatalf("at %s, running %v", m.cur, m.smart.Running())
+		if m.cur != steps.StepSmartHost || !m.smart().Running() {
+			t.Fatalf("at %s, running %v", m.cur, m.smart().Running())
 		}
 	})
 	t.Run("the sandbox's smart host is prefilled", func(t *testing.T) {
 		m, _ := openModel(t, nil, &testHints)
 		m = entraTo(t, m, steps.StepSmartHost)
-		if got := m.smart.form.value(0); got != "127.0.0.1:40587" {
+		if got := m.smart().form.value(0); got != "127.0.0.1:40587" {
 			t.Errorf("prefilled %q", got)
 		}
 	})
@@ -384,7 +384,7 @@ func TestSmartHostStep(t *testing.T) {
 		m, _ = send(t, m, result(m, "start", testLogon, nil))
 		m, _ = send(t, m, result(m, "wait", steps.SignedIn{Mailbox: mailbox, Scopes: []string{"https://outlook.office365.us/SMTP.Send"}, Audience: "https://outlook.office365.us"}, nil))
 		m, _ = press(t, m, "enter")
-		if got := m.smart.form.value(0); m.cur != steps.StepSmartHost || got != "smtp.office365.us:587" {
+		if got := m.smart().form.value(0); m.cur != steps.StepSmartHost || got != "smtp.office365.us:587" {
 			t.Errorf("at %s, smart host %q", m.cur, got)
 		}
 	})
@@ -398,14 +398,14 @@ func TestServerStep(t *testing.T) {
 			t.Errorf("relay help missing:\n%s", m.View())
 		}
 		m, _ = send(t, m, k("ctrl+u"), paste("contoso-com.mail.protection.outlook.com:587"), k("tab"), k("tab"), k("right"))
-		if got := m.relaySrv.form.choiceOf(srvTLS); tlsModes[config.ProviderRelay][got] != config.TLSImplicit {
+		if got := m.relaySrv().form.choiceOf(srvTLS); tlsModes[config.ProviderRelay][got] != config.TLSImplicit {
 			t.Errorf("right from STARTTLS gave %s", tlsModes[config.ProviderRelay][got])
 		}
 		m, _ = press(t, m, "left", "enter")
-		if !m.relaySrv.Running() {
+		if !m.relaySrv().Running() {
 			t.Fatalf("no probe: %s", m.View())
 		}
-		if h, p := m.relaySrv.form.value(srvHost), m.relaySrv.form.value(srvPort); h != "contoso-com.mail.protection.outlook.com" || p != "587" {
+		if h, p := m.relaySrv().form.value(srvHost), m.relaySrv().form.value(srvPort); h != "contoso-com.mail.protection.outlook.com" || p != "587" {
 			t.Errorf("fields %q %q", h, p)
 		}
 		m, _ = send(t, m, result(m, "probe", steps.ProbeResult{TLSVersion: "TLS 1.2", StartTLS: true}, nil))
@@ -418,17 +418,17 @@ func TestServerStep(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = relayTo(t, m, steps.StepServer)
 		m, _ = send(t, m, k("ctrl+u"), paste("relay.contoso.com"), k("tab"), k("ctrl+u"), paste("70000"), k("enter"))
-		if m.relaySrv.Running() || !strings.Contains(flat(m.View()), "✗ Port must be between 1 and 65535") {
+		if m.relaySrv().Running() || !strings.Contains(flat(m.View()), "✗ Port must be between 1 and 65535") {
 			t.Fatalf("view:\n%s", m.View())
 		}
 	})
 	t.Run("local offers no implicit TLS", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m, _ = press(t, m, "down", "enter")
-		if m.cur != steps.StepServer || len(m.localSrv.form.fields[srvTLS].choices) != 2 {
-			t.Fatalf("at %s, choices %v", m.cur, m.localSrv.form.fields[srvTLS].choices)
+		if m.cur != steps.StepServer || len(m.localSrv().form.fields[srvTLS].choices) != 2 {
+			t.Fatalf("at %s, choices %v", m.cur, m.localSrv().form.fields[srvTLS].choices)
 		}
-		if got := m.localSrv.form.value(srvHost); got != "localhost" {
+		if got := m.localSrv().form.value(srvHost); got != "localhost" {
 			t.Errorf("local host default %q", got)
 		}
 	})
@@ -453,8 +453,8 @@ func TestCredentialsStep(t *testing.T) {
 			m, _ := openModel(t, nil, nil)
 			m = relayTo(t, m, steps.StepCredentials)
 			m, _ = send(t, m, tc.msgs...)
-			if m.cur != tc.at || m.creds.Running() != tc.running {
-				t.Fatalf("at %s running %v:\n%s", m.cur, m.creds.Running(), m.View())
+			if m.cur != tc.at || m.creds().Running() != tc.running {
+				t.Fatalf("at %s running %v:\n%s", m.cur, m.creds().Running(), m.View())
 			}
 			if v := flat(m.View()); !strings.Contains(v, tc.want) {
 				t.Errorf("view lacks %q:\n%s", tc.want, m.View())
@@ -470,11 +470,11 @@ func TestTestStepAndEnable(t *testing.T) {
 	t.Run("From defaults to the mailbox; bad addresses are refused", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepTest)
-		if f, to := m.test.form.value(testFrom), m.test.form.value(testTo); f != mailbox || to != mailbox {
+		if f, to := m.test().form.value(testFrom), m.test().form.value(testTo); f != mailbox || to != mailbox {
 			t.Errorf("From %q, recipient %q; want the mailbox", f, to)
 		}
 		m, _ = send(t, m, k("tab"), k("tab"), k("ctrl+u"), paste("Ops <ops@contoso.com>"), k("enter"))
-		if m.test.Running() || !strings.Contains(flat(m.View()), "✗ Email address must be the address only") {
+		if m.test().Running() || !strings.Contains(flat(m.View()), "✗ Email address must be the address only") {
 			t.Errorf("view:\n%s", m.View())
 		}
 	})
@@ -502,7 +502,7 @@ func TestTestStepAndEnable(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepTest)
 		m, cmd := press(t, m, "enter")
-		if !m.test.Running() || cmd == nil {
+		if !m.test().Running() || cmd == nil {
 			t.Fatal("enter did not send")
 		}
 		sent := testSent
@@ -524,11 +524,11 @@ func TestTestStepAndEnable(t *testing.T) {
 		}
 		checkScreen(t, tv, 80, 24)
 		m, _ = press(t, m, "enter")
-		if m.cur != steps.StepEnable || !m.enable.tested {
-			t.Fatalf("at %s, tested %v", m.cur, m.enable.tested)
+		if m.cur != steps.StepEnable || !m.enable().tested {
+			t.Fatalf("at %s, tested %v", m.cur, m.enable().tested)
 		}
 		m, _ = press(t, m, "space")
-		if !m.enable.ticked || !strings.Contains(m.View(), "[x] Enabled") {
+		if !m.enable().ticked || !strings.Contains(m.View(), "[x] Enabled") {
 			t.Errorf("space did not tick:\n%s", m.View())
 		}
 	})
@@ -540,8 +540,8 @@ func TestTestStepAndEnable(t *testing.T) {
 			"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information.", nil)
 		m, _ = send(t, m, result(m, "send", steps.TestResult{Transcript: []string{"S: 535 5.7.139 ..."}}, p))
 		m, _ = press(t, m, "enter")
-		if m.cur != steps.StepTest || !m.test.Running() {
-			t.Fatalf("enter after a failure should send again: at %s, running %v", m.cur, m.test.Running())
+		if m.cur != steps.StepTest || !m.test().Running() {
+			t.Fatalf("enter after a failure should send again: at %s, running %v", m.cur, m.test().Running())
 		}
 	})
 	t.Run("skipping the test leaves Enabled locked, with the reason", func(t *testing.T) {
@@ -552,15 +552,15 @@ func TestTestStepAndEnable(t *testing.T) {
 			t.Fatalf("at %s", m.cur)
 		}
 		m, cmd := press(t, m, "space")
-		if m.enable.ticked || cmd != nil {
+		if m.enable().ticked || cmd != nil {
 			t.Error("Enabled was ticked without a test")
 		}
 		if v := flat(m.View()); !strings.Contains(v, "[ ] Enabled") || !strings.Contains(v, "only after a test email went through") {
 			t.Errorf("view:\n%s", m.View())
 		}
 		m, _ = press(t, m, "enter")
-		if m.enable.ticked || m.enable.check.op != "settings" {
-			t.Errorf("enter without a test: ticked %v, op %q; want the settings saved only", m.enable.ticked, m.enable.check.op)
+		if m.enable().ticked || m.enable().check.op != "settings" {
+			t.Errorf("enter without a test: ticked %v, op %q; want the settings saved only", m.enable().ticked, m.enable().check.op)
 		}
 	})
 	t.Run("a changed setting after the test needs a new test", func(t *testing.T) {
@@ -570,11 +570,11 @@ func TestTestStepAndEnable(t *testing.T) {
 		m, _ = send(t, m, k("backspace"), k("5"), k("enter"))
 		m, _ = send(t, m, result(m, "probe", testProbe, nil))
 		m, _ = press(t, m, "enter")
-		if m.cur != steps.StepTest || m.test.passedNow() {
-			t.Fatalf("at %s, passed %v", m.cur, m.test.passedNow())
+		if m.cur != steps.StepTest || m.test().passedNow() {
+			t.Fatalf("at %s, passed %v", m.cur, m.test().passedNow())
 		}
 		m, _ = press(t, m, "enter")
-		if !m.test.Running() {
+		if !m.test().Running() {
 			t.Error("enter did not send a new test")
 		}
 	})
@@ -585,19 +585,19 @@ func TestEnableSaveAndConsent(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepEnable)
 		m, cmd := press(t, m, "enter")
-		if cmd == nil || m.enable.check.op != "settings" {
-			t.Errorf("op %q:\n%s", m.enable.check.op, m.View())
+		if cmd == nil || m.enable().check.op != "settings" {
+			t.Errorf("op %q:\n%s", m.enable().check.op, m.View())
 		}
 	})
 	t.Run("save, summary, quit", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepEnable)
 		m, cmd := press(t, m, "space", "enter")
-		if !m.enable.Running() || cmd == nil {
+		if !m.enable().Running() || cmd == nil {
 			t.Fatal("enter did not save")
 		}
 		m, _ = press(t, m, "esc") // Save cannot be cancelled
-		if !m.enable.Running() || m.cur != steps.StepEnable {
+		if !m.enable().Running() || m.cur != steps.StepEnable {
 			t.Fatal("esc interrupted Save")
 		}
 		sum := steps.SaveSummary{ConfigPath: "/home/pim/.config/pimmail/config.json", CachePath: "/home/pim/.config/pimmail/msal-cache.json",
@@ -624,19 +624,21 @@ func TestEnableSaveAndConsent(t *testing.T) {
 	t.Run("an unreadable config is overwritten only with consent", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m.start.NeedsConsent = true
-		m.enable.needs = true
+		en := m.enable()
+		en.needs = true
+		m.screens[slotEnable] = en
 		m = entraTo(t, m, steps.StepEnable)
 		m, cmd := press(t, m, "space", "enter")
-		if cmd != nil || !m.enable.asking || !strings.Contains(flat(m.View()), "Overwrite it? (y/n)") {
+		if cmd != nil || !m.enable().asking || !strings.Contains(flat(m.View()), "Overwrite it? (y/n)") {
 			t.Fatalf("no question:\n%s", m.View())
 		}
 		m, cmd = press(t, m, "n")
-		if cmd != nil || m.enable.asking || !strings.Contains(flat(m.View()), "Nothing was saved") {
+		if cmd != nil || m.enable().asking || !strings.Contains(flat(m.View()), "Nothing was saved") {
 			t.Fatalf("n:\n%s", m.View())
 		}
 		m, _ = press(t, m, "enter")
 		m, cmd = press(t, m, "y")
-		if cmd == nil || !m.enable.Running() || !m.enable.consent {
+		if cmd == nil || !m.enable().Running() || !m.enable().consent {
 			t.Fatal("y did not save with consent")
 		}
 	})
@@ -646,9 +648,11 @@ func TestLogonCodeScreen(t *testing.T) {
 	m, _ := openModel(t, nil, &testHints)
 	m = entraTo(t, m, steps.StepLogon)
 	m, _ = send(t, m, result(m, "start", testLogon, nil))
-	m, _ = send(t, m, tickMsg{step: steps.StepLogon, gen: m.logon.gen, t: fixedNow.Add(75 * time.Second)})
+	m, _ = send(t, m, tickMsg{step: steps.StepLogon, gen: m.logon().gen, t: fixedNow.Add(75 * time.Second)})
 	// A spinner of one fixed frame: the golden holds no animation.
-	m.logon.check.spinner.Spinner = spinner.Spinner{Frames: []string{"*"}, FPS: time.Second}
+	lg := m.logon()
+	lg.check.spinner.Spinner = spinner.Spinner{Frames: []string{"*"}, FPS: time.Second}
+	m.screens[slotLogon] = lg
 	v := m.View()
 	checkScreen(t, v, 80, 24)
 	golden.RequireEqual(t, []byte(v+"\n"))

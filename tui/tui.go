@@ -32,16 +32,7 @@ type Model struct {
 	cur      steps.ID          // the step on screen
 	done     map[steps.ID]bool // steps whose check passed; copied before each change
 
-	prov     providerStep
-	ids      idsStep
-	sec      secretStep
-	logon    logonStep
-	smart    smartHostStep
-	relaySrv serverStep
-	localSrv serverStep
-	creds    credentialsStep
-	test     testStep
-	enable   enableStep
+	screens screens // one screen per slot
 
 	help    help.Model
 	helpPos scrollPos // the help screen's scroll position
@@ -70,23 +61,14 @@ func New(run *steps.Run, start steps.Start) Model {
 	cfg.Sandbox = hints != nil
 	m := Model{
 		run: run, start: start, hints: hints, cfg: cfg,
-		cur:      steps.StepProvider,
-		done:     map[steps.ID]bool{},
-		prov:     newProviderStep(start, hints != nil),
-		ids:      newIDsStep(cfg, hints),
-		sec:      newSecretStep(hints),
-		logon:    newLogonStep(),
-		smart:    newSmartHostStep(cfg, hints),
-		relaySrv: newServerStep(config.ProviderRelay, cfg, hints),
-		localSrv: newServerStep(config.ProviderLocal, cfg, hints),
-		creds:    newCredentialsStep(cfg),
-		test:     newTestStep(cfg),
-		enable:   newEnableStep(start),
-		help:     newHelp(),
-		width:    80,
-		height:   24,
-		out:      os.Stdout,
-		tmux:     os.Getenv("TMUX") != "",
+		cur:     steps.StepProvider,
+		done:    map[steps.ID]bool{},
+		screens: newScreens(start, cfg, hints),
+		help:    newHelp(),
+		width:   80,
+		height:  24,
+		out:     os.Stdout,
+		tmux:    os.Getenv("TMUX") != "",
 	}
 	m, _ = m.enterStep()
 	return m
@@ -105,7 +87,9 @@ func (m Model) WithOutput(w io.Writer) Model {
 // built-in sandbox, so cmd/pimmail runs the sandbox for it. Step 1 says so,
 // and how to set up a real configuration instead.
 func (m Model) WithSandboxConfig() Model {
-	m.prov.byConfig = true
+	p := m.prov()
+	p.byConfig = true
+	m.screens[slotProvider] = p
 	return m
 }
 
@@ -127,4 +111,4 @@ func (m Model) View() string {
 
 // Saved returns what Save wrote, and whether the wizard ended with a save.
 // cmd/pimmail calls it on the final model that tea.Program.Run returns.
-func (m Model) Saved() (steps.SaveSummary, bool) { return m.enable.saved() }
+func (m Model) Saved() (steps.SaveSummary, bool) { return m.enable().saved() }

@@ -123,7 +123,7 @@ func TestLongContentScrolls(t *testing.T) {
 				t.Errorf("the details never show %q:\n%s", line, all)
 			}
 		}
-		if got := m.sec.form.value(0); got != secretVal {
+		if got := m.sec().form.value(0); got != secretVal {
 			t.Errorf("scrolling changed the field: %q", got)
 		}
 	})
@@ -194,7 +194,7 @@ func TestCopyCommand(t *testing.T) {
 	}
 	// A text field has the focus: y is typed, ctrl+y copies.
 	m, _ = press(t, m, "end")
-	before := m.test.form.value(testFrom)
+	before := m.test().form.value(testFrom)
 	m, cmd := press(t, m, "ctrl+y")
 	if cmd == nil {
 		t.Fatal("ctrl+y returned no command")
@@ -212,11 +212,11 @@ func TestCopyCommand(t *testing.T) {
 		t.Errorf("no confirmation:\n%s", v)
 	}
 	checkScreen(t, m.View(), 80, 24)
-	if m.test.form.value(testFrom) != before {
+	if m.test().form.value(testFrom) != before {
 		t.Error("ctrl+y changed the field")
 	}
 	m, _ = press(t, m, "y")
-	if got := m.test.form.value(testFrom); got != "" && !strings.HasSuffix(got, "y") {
+	if got := m.test().form.value(testFrom); got != "" && !strings.HasSuffix(got, "y") {
 		t.Errorf("y in a text field is not typed: %q", got)
 	}
 	if strings.Contains(m.View(), "Command copied") {
@@ -269,8 +269,8 @@ func TestStaleProblemIsCleared(t *testing.T) {
 	}
 	// Now fix the client ID: the old answer no longer holds.
 	m, _ = press(t, m, "esc")
-	if m.ids.form.focus != idsClient {
-		t.Fatalf("focus on field %d", m.ids.form.focus)
+	if m.ids().form.focus != idsClient {
+		t.Fatalf("focus on field %d", m.ids().form.focus)
 	}
 	m, _ = press(t, m, "ctrl+u")
 	m, _ = send(t, m, paste("0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e"), k("enter"))
@@ -281,7 +281,7 @@ func TestStaleProblemIsCleared(t *testing.T) {
 	if v := m.View(); strings.Contains(flat(v), p.Title) || strings.Contains(v, "✗") {
 		t.Errorf("the old problem is still shown after the client ID changed:\n%s", v)
 	}
-	if got := m.sec.form.value(0); got != secretVal {
+	if got := m.sec().form.value(0); got != secretVal {
 		t.Errorf("the typed secret was lost: %q", got)
 	}
 
@@ -322,7 +322,7 @@ func TestEscOnFirstStepAsksWhenWorkWouldBeLost(t *testing.T) {
 		t.Fatalf("n did not cancel:\n%s", m.View())
 	}
 	m, _ = press(t, m, "enter")
-	if got := m.ids.form.value(idsTenant); got != tenantGUID {
+	if got := m.ids().form.value(idsTenant); got != tenantGUID {
 		t.Errorf("the typed tenant is gone: %q", got)
 	}
 	m, _ = press(t, m, "esc", "esc")
@@ -388,8 +388,8 @@ func TestSavedSignInIsOffered(t *testing.T) {
 		return m
 	}
 	m := at(t)
-	if m.logon.phase != logonChecking || m.logon.check.op != "saved" {
-		t.Fatalf("the saved sign-in is not checked: phase %d, op %q", m.logon.phase, m.logon.check.op)
+	if m.logon().phase != logonChecking || m.logon().check.op != "saved" {
+		t.Fatalf("the saved sign-in is not checked: phase %d, op %q", m.logon().phase, m.logon().check.op)
 	}
 	if v := m.View(); !strings.Contains(flat(v), "Checking the saved sign-in of "+mailbox) || !strings.Contains(v, "esc cancel") {
 		t.Errorf("view:\n%s", v)
@@ -405,13 +405,13 @@ func TestSavedSignInIsOffered(t *testing.T) {
 
 	t.Run("r then esc returns to it", func(t *testing.T) {
 		m, _ := press(t, m, "r")
-		if m.logon.phase != logonStarting {
-			t.Fatalf("r: phase %d", m.logon.phase)
+		if m.logon().phase != logonStarting {
+			t.Fatalf("r: phase %d", m.logon().phase)
 		}
 		m, _ = send(t, m, result(m, "start", testLogon, nil))
 		m, _ = press(t, m, "esc")
-		if m.cur != steps.StepLogon || m.logon.phase != logonSignedIn || !strings.Contains(flat(m.View()), "Keep the saved sign-in as "+mailbox) {
-			t.Fatalf("esc lost the saved sign-in (at %s, phase %d):\n%s", m.cur, m.logon.phase, m.View())
+		if m.cur != steps.StepLogon || m.logon().phase != logonSignedIn || !strings.Contains(flat(m.View()), "Keep the saved sign-in as "+mailbox) {
+			t.Fatalf("esc lost the saved sign-in (at %s, phase %d):\n%s", m.cur, m.logon().phase, m.View())
 		}
 		// And after a failed new attempt too.
 		m, _ = press(t, m, "r")
@@ -420,8 +420,8 @@ func TestSavedSignInIsOffered(t *testing.T) {
 			t.Errorf("the failed attempt does not say esc returns:\n%s", m.View())
 		}
 		m, _ = press(t, m, "esc")
-		if m.cur != steps.StepLogon || m.logon.phase != logonSignedIn {
-			t.Fatalf("esc after a failed attempt: at %s, phase %d", m.cur, m.logon.phase)
+		if m.cur != steps.StepLogon || m.logon().phase != logonSignedIn {
+			t.Fatalf("esc after a failed attempt: at %s, phase %d", m.cur, m.logon().phase)
 		}
 		m, _ = press(t, m, "enter")
 		if m.cur != steps.StepSmartHost || m.cfg.Entra.Mailbox != mailbox {
@@ -436,15 +436,15 @@ func TestSavedSignInIsOffered(t *testing.T) {
 		m, _ = press(t, m, "r")
 		m, _ = send(t, m, result(m, "start", testLogon, nil))
 		m, _ = press(t, m, "esc")
-		if m.logon.phase != logonSignedIn || !strings.Contains(flat(m.View()), "Signed in as "+mailbox) {
-			t.Fatalf("phase %d:\n%s", m.logon.phase, m.View())
+		if m.logon().phase != logonSignedIn || !strings.Contains(flat(m.View()), "Signed in as "+mailbox) {
+			t.Fatalf("phase %d:\n%s", m.logon().phase, m.View())
 		}
 	})
 	t.Run("a saved sign-in that fails falls back to a code, saying why", func(t *testing.T) {
 		m := at(t)
 		m, _ = send(t, m, result(m, "saved", nil, diagnose.New(diagnose.EntraRefreshInactive, diagnose.Facts{Mailbox: mailbox}, "AADSTS700082", nil)))
-		if m.logon.phase != logonStarting {
-			t.Fatalf("phase %d", m.logon.phase)
+		if m.logon().phase != logonStarting {
+			t.Fatalf("phase %d", m.logon().phase)
 		}
 		if v := flat(m.View()); !strings.Contains(v, "The saved sign-in as "+mailbox+" cannot be used") {
 			t.Errorf("view:\n%s", m.View())
@@ -458,8 +458,8 @@ func TestSavedSignInIsOffered(t *testing.T) {
 		m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
 		m, _ = press(t, m, "enter")
 		m, _ = send(t, m, result(m, "app", nil, nil))
-		if m.cur != steps.StepLogon || m.logon.phase != logonStarting || m.logon.check.op != "start" {
-			t.Fatalf("at %s, phase %d, op %q; want a fresh code", m.cur, m.logon.phase, m.logon.check.op)
+		if m.cur != steps.StepLogon || m.logon().phase != logonStarting || m.logon().check.op != "start" {
+			t.Fatalf("at %s, phase %d, op %q; want a fresh code", m.cur, m.logon().phase, m.logon().check.op)
 		}
 	})
 }
@@ -470,7 +470,7 @@ func TestEnableWithoutTestIsHonest(t *testing.T) {
 	relayOn.Enabled = config.ProviderRelay
 	relayOn.Relay.Host = "relay.contoso.com"
 	m, _ := openModel(t, &relayOn, nil)
-	for m.prov.highlighted() != config.ProviderEntra {
+	for m.prov().highlighted() != config.ProviderEntra {
 		m, _ = press(t, m, "down")
 	}
 	m = entraTo(t, m, steps.StepTest)
@@ -489,12 +489,12 @@ func TestEnableWithoutTestIsHonest(t *testing.T) {
 	}
 	checkScreen(t, v, 80, 24)
 	m, cmd := press(t, m, "space")
-	if m.enable.ticked || cmd != nil {
+	if m.enable().ticked || cmd != nil {
 		t.Error("space ticked Enabled without a test")
 	}
 	m, cmd = press(t, m, "enter")
-	if !m.enable.Running() || cmd == nil || m.enable.check.op != "settings" {
-		t.Fatalf("enter did not save the settings: running %v, op %q", m.enable.Running(), m.enable.check.op)
+	if !m.enable().Running() || cmd == nil || m.enable().check.op != "settings" {
+		t.Fatalf("enter did not save the settings: running %v, op %q", m.enable().Running(), m.enable().check.op)
 	}
 	sum := steps.SaveSummary{ConfigPath: "/home/pim/.config/pimmail/config.json", Provider: config.ProviderRelay}
 	m, _ = send(t, m, result(m, "settings", sum, nil))
@@ -508,7 +508,9 @@ func TestEnableWithoutTestIsHonest(t *testing.T) {
 		t.Errorf("the summary claims the provider was enabled:\n%s", m.View())
 	}
 	sum.SettingsOnly, sum.NotSaved = true, []string{"From address and display name (used by SMTP Relay, enabled now)"}
-	m.enable.summary = &sum
+	en := m.enable()
+	en.summary = &sum
+	m.screens[slotEnable] = en
 	if v := flat(m.View()); !strings.Contains(v, "⚠ Kept as they were, because SMTP Relay sends with them now and the changes were not tested: From address and display name") {
 		t.Errorf("the summary does not say what was kept:\n%s", m.View())
 	}
@@ -525,8 +527,8 @@ func TestEnableWithoutTestIsHonest(t *testing.T) {
 			t.Errorf("ticked:\n%s", m.View())
 		}
 		m, _ = press(t, m, "enter")
-		if m.enable.check.op != "save" {
-			t.Errorf("ticked enter ran %q, want save", m.enable.check.op)
+		if m.enable().check.op != "save" {
+			t.Errorf("ticked enter ran %q, want save", m.enable().check.op)
 		}
 	})
 	t.Run("the enabled provider is not changed untested", func(t *testing.T) {
@@ -544,7 +546,7 @@ func TestEnableWithoutTestIsHonest(t *testing.T) {
 			t.Fatalf("at %s", m.cur)
 		}
 		m, cmd := press(t, m, "enter")
-		if cmd != nil || m.enable.Running() {
+		if cmd != nil || m.enable().Running() {
 			t.Error("untested settings of the enabled provider were saved")
 		}
 		if v := m.View(); strings.Contains(v, "enter save") || !strings.Contains(flat(v), "is enabled now and PIM mail goes out with its saved settings, so pimmail saves changes to them only after a test email") {
@@ -654,8 +656,8 @@ func TestKeysAreConsistent(t *testing.T) {
 		t.Errorf("display name footer:\n%s", v)
 	}
 	m, _ = press(t, m, "?")
-	if m.help.ShowAll || m.test.form.value(testName) != "?" {
-		t.Errorf("? in the display name: help %v, field %q", m.help.ShowAll, m.test.form.value(testName))
+	if m.help.ShowAll || m.test().form.value(testName) != "?" {
+		t.Errorf("? in the display name: help %v, field %q", m.help.ShowAll, m.test().form.value(testName))
 	}
 	m, _ = press(t, m, "f1")
 	if !m.help.ShowAll || !strings.Contains(m.View(), "The sender's name recipients see.") {
@@ -733,11 +735,11 @@ func TestSecretInIDFieldIsCleared(t *testing.T) {
 			if strings.Contains(v, tc.value) || strings.Contains(v, tc.value[:12]) {
 				t.Errorf("the secret is shown:\n%s", v)
 			}
-			if got := m.ids.form.value(tc.field); got != "" {
+			if got := m.ids().form.value(tc.field); got != "" {
 				t.Errorf("field %d still holds %d characters", tc.field, len(got))
 			}
 			m, _ = press(t, m, "enter") // and on enter, the message stays
-			if v := m.View(); strings.Contains(v, tc.value[:12]) || !strings.Contains(flat(v), "looks like a client secret Value") || m.ids.Running() {
+			if v := m.View(); strings.Contains(v, tc.value[:12]) || !strings.Contains(flat(v), "looks like a client secret Value") || m.ids().Running() {
 				t.Errorf("after enter:\n%s", v)
 			}
 			if !strings.Contains(flat(v), "looks like a client secret Value") || !strings.Contains(flat(v), "cleared the field without showing it") {
@@ -756,8 +758,8 @@ func TestSecretInIDFieldIsCleared(t *testing.T) {
 			m, _ = press(t, m, string(r))
 		}
 		m, _ = send(t, m, k("tab"), paste("contoso-sandbox.onmicrosoft.com"))
-		if m.ids.form.value(idsTenant) != tenantGUID || m.ids.form.value(idsClient) != "contoso-sandbox.onmicrosoft.com" {
-			t.Errorf("fields %q %q", m.ids.form.value(idsTenant), m.ids.form.value(idsClient))
+		if m.ids().form.value(idsTenant) != tenantGUID || m.ids().form.value(idsClient) != "contoso-sandbox.onmicrosoft.com" {
+			t.Errorf("fields %q %q", m.ids().form.value(idsTenant), m.ids().form.value(idsClient))
 		}
 	})
 }

@@ -13,71 +13,17 @@ import (
 	"github.com/pimmail/pimmail/steps"
 )
 
-// stepOf returns the child model of step id for the current provider.
-func (m Model) stepOf(id steps.ID) step {
-	switch id {
-	case steps.StepProvider:
-		return m.prov
-	case steps.StepIDs:
-		return m.ids
-	case steps.StepSecret:
-		return m.sec
-	case steps.StepLogon:
-		return m.logon
-	case steps.StepSmartHost:
-		return m.smart
-	case steps.StepServer:
-		if m.provider == config.ProviderLocal {
-			return m.localSrv
-		}
-		return m.relaySrv
-	case steps.StepCredentials:
-		return m.creds
-	case steps.StepTest:
-		return m.test
-	case steps.StepEnable:
-		return m.enable
-	}
-	return m.prov
-}
-
-// withStep stores a child model back.
-func (m Model) withStep(s step) Model {
-	switch v := s.(type) {
-	case providerStep:
-		m.prov = v
-	case idsStep:
-		m.ids = v
-	case secretStep:
-		m.sec = v
-	case logonStep:
-		m.logon = v
-	case smartHostStep:
-		m.smart = v
-	case serverStep:
-		if v.provider == config.ProviderLocal {
-			m.localSrv = v
-		} else {
-			m.relaySrv = v
-		}
-	case credentialsStep:
-		m.creds = v
-	case testStep:
-		m.test = v
-	case enableStep:
-		m.enable = v
-	}
-	return m
-}
-
 // current returns the step on screen.
-func (m Model) current() step { return m.stepOf(m.cur) }
+func (m Model) current() step { return m.screens[slotOf(m.cur, m.provider)] }
+
+// withStep stores the step on screen back.
+func (m Model) withStep(s step) Model { m.screens[slotOf(m.cur, m.provider)] = s; return m }
 
 // shownProvider is the provider whose sequence the header counts: the
 // chosen one, or on step 1 the one under the cursor.
 func (m Model) shownProvider() config.Provider {
 	if m.cur == steps.StepProvider || m.provider == config.ProviderNone {
-		return m.prov.highlighted()
+		return m.prov().highlighted()
 	}
 	return m.provider
 }
@@ -99,7 +45,7 @@ func (m Model) index() (int, []steps.Info) {
 // tested reports whether a test email went through with the configuration
 // and provider as they are now.
 func (m Model) tested() bool {
-	c, p, ok := m.test.tested()
+	c, p, ok := m.test().tested()
 	return ok && c == m.cfg && p == m.provider
 }
 
@@ -112,7 +58,7 @@ func (m Model) env() stepEnv {
 	}
 	return stepEnv{
 		info: info, run: m.run, start: m.start, hints: m.hints, cfg: m.cfg, provider: m.provider,
-		tested: m.tested(), ownDomainOnly: m.tested() && m.test.ownDomainOnly(), out: m.out, tmux: m.tmux,
+		tested: m.tested(), ownDomainOnly: m.tested() && m.test().ownDomainOnly(), out: m.out, tmux: m.tmux,
 	}
 }
 
@@ -259,7 +205,7 @@ func (m Model) copyNext(cmds []string) (Model, tea.Cmd) {
 // dirty reports whether anything was typed, ticked or checked in this run:
 // quitting from the first step then asks first.
 func (m Model) dirty() bool {
-	for _, st := range []step{m.ids, m.sec, m.logon, m.smart, m.relaySrv, m.localSrv, m.creds, m.test, m.enable} {
+	for _, st := range m.screens {
 		if st.Touched() {
 			return true
 		}
@@ -270,7 +216,7 @@ func (m Model) dirty() bool {
 // advance applies the current step's values and enters the next step.
 func (m Model) advance() (Model, tea.Cmd) {
 	if m.cur == steps.StepProvider {
-		if p := m.prov.highlighted(); p != m.provider {
+		if p := m.prov().highlighted(); p != m.provider {
 			m.provider = p
 			m.done = map[steps.ID]bool{} // the other provider's ticks do not apply
 		}
@@ -305,7 +251,7 @@ func (m Model) back() (Model, tea.Cmd) {
 	m, cmd := m.enterStep()
 	if m.cur == steps.StepIDs {
 		// Back because of a problem about one of the IDs: that field.
-		m.ids = m.ids.focusFor(code)
+		m.screens[slotIDs] = m.ids().focusFor(code)
 	}
 	return m, cmd
 }

@@ -165,19 +165,19 @@ func TestIDsValidation(t *testing.T) {
 			if m.cur != steps.StepIDs {
 				t.Fatalf("left the step: at %s", m.cur)
 			}
-			if got := m.ids.Running(); got != tc.running {
+			if got := m.ids().Running(); got != tc.running {
 				t.Errorf("running = %v, want %v", got, tc.running)
 			}
 			if tc.running && cmd == nil {
 				t.Error("a check runs but no command was returned")
 			}
-			if m.ids.form.focus != tc.focus {
-				t.Errorf("focus on field %d, want %d", m.ids.form.focus, tc.focus)
+			if m.ids().form.focus != tc.focus {
+				t.Errorf("focus on field %d, want %d", m.ids().form.focus, tc.focus)
 			}
-			if got := m.ids.form.value(idsTenant); got != tc.wantTenant {
+			if got := m.ids().form.value(idsTenant); got != tc.wantTenant {
 				t.Errorf("tenant field = %q, want %q", got, tc.wantTenant)
 			}
-			if got := m.ids.form.value(idsClient); got != tc.wantClient {
+			if got := m.ids().form.value(idsClient); got != tc.wantClient {
 				t.Errorf("client field = %q, want %q", got, tc.wantClient)
 			}
 			v := m.View()
@@ -205,8 +205,8 @@ func TestBackKeepsWhatWasTyped(t *testing.T) {
 			m, _ = send(t, m, paste("contoso.onmicrosoft.com"), k("tab"), paste("3f2e"))
 			if back == "shift+tab" {
 				m, _ = press(t, m, "shift+tab") // client -> tenant field first
-				if m.cur != steps.StepIDs || m.ids.form.focus != idsTenant {
-					t.Fatalf("shift+tab on the second field should go to the first: at %s, field %d", m.cur, m.ids.form.focus)
+				if m.cur != steps.StepIDs || m.ids().form.focus != idsTenant {
+					t.Fatalf("shift+tab on the second field should go to the first: at %s, field %d", m.cur, m.ids().form.focus)
 				}
 			}
 			m, _ = press(t, m, back)
@@ -214,10 +214,10 @@ func TestBackKeepsWhatWasTyped(t *testing.T) {
 				t.Fatalf("%s did not go back: at %s", back, m.cur)
 			}
 			m, _ = press(t, m, "enter")
-			if got := m.ids.form.value(idsTenant); got != "contoso.onmicrosoft.com" {
+			if got := m.ids().form.value(idsTenant); got != "contoso.onmicrosoft.com" {
 				t.Errorf("tenant after back and forth = %q", got)
 			}
-			if got := m.ids.form.value(idsClient); got != "3f2e" {
+			if got := m.ids().form.value(idsClient); got != "3f2e" {
 				t.Errorf("client after back and forth = %q", got)
 			}
 		})
@@ -232,19 +232,19 @@ func TestBackFromLaterStepsKeepsValues(t *testing.T) {
 	if m.cur != steps.StepSmartHost {
 		t.Fatalf("esc from the test step went to %s", m.cur)
 	}
-	if got := m.smart.form.value(0); got != "smtp.office365.com:587" {
+	if got := m.smart().form.value(0); got != "smtp.office365.com:587" {
 		t.Errorf("smart host after back = %q", got)
 	}
 	m, _ = press(t, m, "esc") // to the logon step: the sign-in is kept, no new code
-	if m.cur != steps.StepLogon || m.logon.phase != logonSignedIn || m.logon.Running() {
-		t.Fatalf("back at the logon step: at %s, phase %d, running %v", m.cur, m.logon.phase, m.logon.Running())
+	if m.cur != steps.StepLogon || m.logon().phase != logonSignedIn || m.logon().Running() {
+		t.Fatalf("back at the logon step: at %s, phase %d, running %v", m.cur, m.logon().phase, m.logon().Running())
 	}
 	m, _ = press(t, m, "esc", "esc") // secret, IDs
-	if got := m.ids.form.value(idsTenant); m.cur != steps.StepIDs || got != tenantGUID {
+	if got := m.ids().form.value(idsTenant); m.cur != steps.StepIDs || got != tenantGUID {
 		t.Fatalf("at %s with tenant %q", m.cur, got)
 	}
 	m, _ = press(t, m, "enter") // checks again: values unchanged, the check still runs
-	if !m.ids.Running() {
+	if !m.ids().Running() {
 		t.Fatal("enter on unchanged IDs should check them again")
 	}
 	m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
@@ -254,7 +254,7 @@ func TestBackFromLaterStepsKeepsValues(t *testing.T) {
 	if m.cur != steps.StepTest {
 		t.Fatalf("at %s, want the test step", m.cur)
 	}
-	if got := m.test.form.value(testName); got != "PIM Notifications" {
+	if got := m.test().form.value(testName); got != "PIM Notifications" {
 		t.Errorf("display name after back and forth = %q", got)
 	}
 }
@@ -264,7 +264,7 @@ func TestStaleResultsAreDropped(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepIDs)
 		m, _ = send(t, m, paste(tenantGUID), k("tab"), paste(clientGUID), k("enter"))
-		if !m.ids.Running() {
+		if !m.ids().Running() {
 			t.Fatal("no check running")
 		}
 		return m
@@ -283,8 +283,8 @@ func TestStaleResultsAreDropped(t *testing.T) {
 		old := result(m, "tenant", "", diagnose.New(diagnose.EntraTenantNotFound, diagnose.Facts{}, "AADSTS90002", nil))
 		m, _ = press(t, m, "esc", "enter") // cancel, start again
 		m, _ = send(t, m, old)
-		if !m.ids.Running() || m.ids.problem.p != nil {
-			t.Fatalf("an old failure replaced the running check: running %v, problem %v", m.ids.Running(), m.ids.problem.p)
+		if !m.ids().Running() || m.ids().problem.p != nil {
+			t.Fatalf("an old failure replaced the running check: running %v, problem %v", m.ids().Running(), m.ids().problem.p)
 		}
 		m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
 		if m.cur != steps.StepSecret {
@@ -305,8 +305,8 @@ func TestStaleResultsAreDropped(t *testing.T) {
 		r := result(m, "tenant", tenantGUID, nil)
 		r.step = steps.StepSecret
 		m, _ = send(t, m, r)
-		if m.cur != steps.StepIDs || !m.ids.Running() {
-			t.Fatalf("at %s, running %v", m.cur, m.ids.Running())
+		if m.cur != steps.StepIDs || !m.ids().Running() {
+			t.Fatalf("at %s, running %v", m.cur, m.ids().Running())
 		}
 	})
 }
@@ -315,15 +315,15 @@ func TestEscCancelsRunningCheck(t *testing.T) {
 	m, _ := openModel(t, nil, nil)
 	m = entraTo(t, m, steps.StepIDs)
 	m, _ = send(t, m, paste(tenantGUID), k("tab"), paste(clientGUID), k("enter"))
-	if !m.ids.Running() {
+	if !m.ids().Running() {
 		t.Fatal("no check running")
 	}
 	if v := m.View(); !strings.Contains(v, "esc cancel") {
 		t.Errorf("footer does not offer esc to cancel:\n%s", v)
 	}
 	m, _ = press(t, m, "esc")
-	if m.ids.Running() || m.cur != steps.StepIDs {
-		t.Fatalf("esc during a check: running %v, at %s; want cancelled, still at the IDs", m.ids.Running(), m.cur)
+	if m.ids().Running() || m.cur != steps.StepIDs {
+		t.Fatalf("esc during a check: running %v, at %s; want cancelled, still at the IDs", m.ids().Running(), m.cur)
 	}
 	m, _ = press(t, m, "esc")
 	if m.cur != steps.StepProvider {
@@ -414,11 +414,11 @@ func TestHelpScreen(t *testing.T) {
 			t.Errorf("help screen lacks %q:\n%s", w, v)
 		}
 	}
-	if m.ids.form.value(idsTenant) != "" {
+	if m.ids().form.value(idsTenant) != "" {
 		t.Error("? was typed into the tenant field")
 	}
 	m, _ = press(t, m, "x", "enter") // the help screen is modal
-	if m.ids.form.value(idsTenant) != "" || m.ids.Running() {
+	if m.ids().form.value(idsTenant) != "" || m.ids().Running() {
 		t.Error("keys reached the hidden fields")
 	}
 	m, _ = press(t, m, "esc")
