@@ -25,10 +25,10 @@ func TestBackFocusesTheFieldAProblemIsAbout(t *testing.T) {
 			if m.ids().form.focus != idsCloud {
 				t.Fatalf("focus on field %d, want the cloud", m.ids().form.focus)
 			}
-			m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+			m, _ = send(t, m, result(m, tenantGUID, nil))
 			m, _ = send(t, m, paste(secretVal), k("enter"))
 			p := diagnose.New(tc.code, diagnose.Facts{ClientID: clientGUID, TenantID: tenantGUID}, "AADSTS", nil)
-			m, _ = send(t, m, result(m, "app", nil, p))
+			m, _ = send(t, m, result(m, appAccepted{}, p))
 			m, _ = press(t, m, "esc")
 			if m.cur != steps.StepIDs {
 				t.Fatalf("esc went to %s", m.cur)

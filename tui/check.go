@@ -10,18 +10,33 @@ import (
 	"github.com/pimmail/pimmail/steps"
 )
 
-// resultMsg carries the outcome of one check (a steps.Run method) back to
-// the step that started it. step and seq identify the run of the check: a
-// result whose step is not the current one, or whose seq is not the step's
+// tag says which run of which step's check a result is from: a result
+// whose step is not the current one, or whose seq is not the step's
 // latest, is stale (the user cancelled, went back, or started the check
 // again) and is dropped.
-type resultMsg struct {
+type tag struct {
 	step steps.ID
 	seq  int
-	op   string // which check of the step ("tenant", "start", "wait", ...)
-	val  any    // the check's result value, typed per op
-	err  error
 }
+
+// done is the outcome of one check (a steps.Run method) for the step that
+// started it: the check's own result type T, or the error. The step's
+// Update switches on done[T] for each T its checks return, so the compiler
+// checks every hand-off.
+type done[T any] struct {
+	tag
+	val T
+	err error
+}
+
+// checkResult is any check's outcome, as the wizard and a checker see it.
+type checkResult interface {
+	tagOf() tag
+	failure() error
+}
+
+func (d done[T]) tagOf() tag     { return d.tag }
+func (d done[T]) failure() error { return d.err }
 
 // checker runs a step's checks: one at a time, each in a tea.Cmd with its
 // own cancellable context, with a spinner while it runs. It is a value: the
@@ -30,7 +45,6 @@ type checker struct {
 	step    steps.ID
 	seq     int                // the latest check's number; results must match it
 	cancel  context.CancelFunc // non-nil while a check runs
-	op      string             // the running check
 	label   string             // what the spinner line says
 	spinner spinner.Model
 }
@@ -46,18 +60,20 @@ func newChecker(id steps.ID) checker {
 	return checker{step: id, spinner: spinner.New(spinner.WithSpinner(sp), spinner.WithStyle(theme.focus))}
 }
 
-// start cancels any running check and starts fn in a tea.Cmd. fn must only
-// use copies of the step's input (never the model), since it runs on
-// another goroutine while the model moves on.
-func (c checker) start(op, label string, fn func(ctx context.Context) (any, error)) (checker, tea.Cmd) {
+// startCheck cancels any running check of c and starts fn in a tea.Cmd
+// whose message is fn's result as a done[T]. fn must only use copies of
+// the step's input (never the model), since it runs on another goroutine
+// while the model moves on. (A function, not a method: methods cannot be
+// generic.)
+func startCheck[T any](c checker, label string, fn func(ctx context.Context) (T, error)) (checker, tea.Cmd) {
 	c = c.stop()
 	c.seq++
 	ctx, cancel := context.WithCancel(context.Background())
-	c.cancel, c.op, c.label = cancel, op, label
-	step, seq := c.step, c.seq
+	c.cancel, c.label = cancel, label
+	t := tag{step: c.step, seq: c.seq}
 	run := func() tea.Msg {
 		v, err := fn(ctx)
-		return resultMsg{step: step, seq: seq, op: op, val: v, err: err}
+		return done[T]{tag: t, val: v, err: err}
 	}
 	return c, tea.Batch(run, c.spinner.Tick)
 }
@@ -69,7 +85,7 @@ func (c checker) stop() checker {
 		c.cancel = nil
 		c.seq++ // whatever the cancelled check still sends is now stale
 	}
-	c.op, c.label = "", ""
+	c.label = ""
 	return c
 }
 
@@ -79,12 +95,12 @@ func (c checker) running() bool { return c.cancel != nil }
 // accept reports whether msg is the result of the running check, and marks
 // the checker idle when it is. The context is released either way the
 // check ended.
-func (c checker) accept(msg resultMsg) (checker, bool) {
-	if msg.step != c.step || msg.seq != c.seq || c.cancel == nil {
+func (c checker) accept(msg checkResult) (checker, bool) {
+	if t := msg.tagOf(); t.step != c.step || t.seq != c.seq || c.cancel == nil {
 		return c, false
 	}
 	c.cancel()
-	c.cancel, c.op, c.label = nil, "", ""
+	c.cancel, c.label = nil, ""
 	return c, true
 }
 

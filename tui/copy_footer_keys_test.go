@@ -18,14 +18,14 @@ func TestCopyNoteCommand(t *testing.T) {
 		m, _ = press(t, m, "up")
 	}
 	m, _ = press(t, m, "enter", "enter")
-	m, _ = send(t, m, result(m, "probe", steps.ProbeResult{Host: "localhost", Port: 25, Banner: "220 pim ESMTP Postfix",
+	m, _ = send(t, m, result(m, steps.ProbeResult{Host: "localhost", Port: 25, Banner: "220 pim ESMTP Postfix",
 		Stages: []steps.Stage{{Name: "connect", OK: true}, {Name: "greeting", OK: true}, {Name: "ehlo", OK: true}}}, nil))
 	m, _ = press(t, m, "enter")
 	if m.cur != steps.StepTest {
 		t.Fatalf("at %s:\n%s", m.cur, m.View())
 	}
 	m, _ = send(t, m, k("ctrl+u"), paste("pim@contoso.com"), k("tab"), k("tab"), k("ctrl+u"), paste("ops@contoso.com"), k("enter"))
-	m, _ = send(t, m, result(m, "send", steps.TestResult{To: "ops@contoso.com", Reply: "250 2.0.0 Ok: queued as 4F2A1",
+	m, _ = send(t, m, result(m, steps.TestResult{To: "ops@contoso.com", Reply: "250 2.0.0 Ok: queued as 4F2A1",
 		Note: steps.LocalQueuedNote}, nil))
 	if !strings.Contains(m.View(), "\n     journalctl -u postfix\n") {
 		t.Fatalf("the command does not stand on its own line:\n%s", m.View())
@@ -77,7 +77,7 @@ func TestCopyNoteAtLastCommand(t *testing.T) {
 	m, _ = press(t, m, "enter")
 	p := diagnose.New(diagnose.SMTPAuthDisabledTenant, diagnose.Facts{Mailbox: mailbox},
 		"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.", nil)
-	m, _ = send(t, m, result(m, "send", steps.TestResult{}, p))
+	m, _ = send(t, m, result(m, steps.TestResult{}, p))
 	for range 3 {
 		mm, c := press(t, m, "ctrl+y")
 		m, _ = send(t, mm, c())

@@ -24,7 +24,7 @@ func TestCopyKeyCyclesThroughCommands(t *testing.T) {
 	m, _ = press(t, m, "enter")
 	p := diagnose.New(diagnose.SMTPAuthDisabledTenant, diagnose.Facts{Mailbox: mailbox},
 		"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.", nil)
-	m, _ = send(t, m, result(m, "send", steps.TestResult{}, p))
+	m, _ = send(t, m, result(m, steps.TestResult{}, p))
 
 	cmds := []string{
 		"Set-CASMailbox -Identity " + mailbox + " -SmtpClientAuthenticationDisabled $false",

@@ -18,7 +18,7 @@ func TestDetailsOpenAtTheirHeader(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepTest)
 		m, _ = send(t, m, k("ctrl+u"), paste("noreply@contoso.com"), k("enter"))
-		m, _ = send(t, m, result(m, "send", steps.TestResult{Transcript: []string{"S: 554 5.2.252 SendAsDenied"}}, sendAsDenied("noreply@contoso.com")))
+		m, _ = send(t, m, result(m, steps.TestResult{Transcript: []string{"S: 554 5.2.252 SendAsDenied"}}, sendAsDenied("noreply@contoso.com")))
 		m, _ = send(t, m, tea.WindowSizeMsg{Width: 80, Height: height})
 		m, _ = press(t, m, "ctrl+d")
 		v := m.View()

@@ -30,7 +30,7 @@ func TestEnableWarnsOfOwnDomainTest(t *testing.T) {
 			if tc.own {
 				r.Note, r.OwnDomainOnly = steps.RelayOwnDomainNote, true
 			}
-			m, _ = send(t, m, result(m, "send", r, nil))
+			m, _ = send(t, m, result(m, r, nil))
 			m, _ = press(t, m, "enter")
 			if m.cur != steps.StepEnable {
 				t.Fatalf("at %s:\n%s", m.cur, m.View())
@@ -65,11 +65,11 @@ func TestResaveOfEnabledProvider(t *testing.T) {
 		t.Errorf("the enabled provider's box starts unticked:\n%s", v)
 	}
 	m, cmd := press(t, m, "enter")
-	if cmd == nil || m.enable().check.op != "save" {
-		t.Fatalf("enter did not save: op %q, note %q:\n%s", m.enable().check.op, m.enable().note, m.View())
+	if cmd == nil || m.enable().check.label != "Saving…" {
+		t.Fatalf("enter did not save and enable: %q, note %q:\n%s", m.enable().check.label, m.enable().note, m.View())
 	}
 	sum := steps.SaveSummary{ConfigPath: "/home/pim/.config/pimmail/config.json", Provider: config.ProviderRelay}
-	m, _ = send(t, m, result(m, "save", sum, nil))
+	m, _ = send(t, m, result(m, sum, nil))
 	v = flat(m.View())
 	if !strings.Contains(v, "Saved. SMTP Relay is enabled.") || !strings.Contains(v, "Settings updated; SMTP Relay stays enabled.") {
 		t.Errorf("summary:\n%s", m.View())
@@ -85,7 +85,7 @@ func TestResaveOfEnabledProvider(t *testing.T) {
 		t.Errorf("a provider not enabled now starts ticked:\n%s", m.View())
 	}
 	m, _ = press(t, m, "space", "enter")
-	m, _ = send(t, m, result(m, "save", sum, nil))
+	m, _ = send(t, m, result(m, sum, nil))
 	if v := flat(m.View()); !strings.Contains(v, "Tell your organisation: PIM email now goes out through the relay") {
 		t.Errorf("enabling does not say what to tell:\n%s", m.View())
 	}

@@ -568,19 +568,19 @@ func TestEscCancelsAHangingCheck(t *testing.T) {
 	if !ok || len(batch) == 0 {
 		t.Fatalf("enter returned %T, want the probe and the spinner", cmd())
 	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- batch[0]() }() // the probe, as Bubble Tea would run it
+	finished := make(chan tea.Msg, 1)
+	go func() { finished <- batch[0]() }() // the probe, as Bubble Tea would run it
 	m, _ = press(t, m, "esc")
 	if m.localSrv().Running() || m.cur != steps.StepServer {
 		t.Fatalf("esc: running %v, at %s", m.localSrv().Running(), m.cur)
 	}
 	var msg tea.Msg
 	select {
-	case msg = <-done:
+	case msg = <-finished:
 	case <-time.After(waitLimit):
 		t.Fatal("the probe did not end when its context was cancelled")
 	}
-	r, ok := msg.(resultMsg)
+	r, ok := msg.(done[steps.ProbeResult])
 	if !ok || r.err == nil {
 		t.Fatalf("the cancelled probe returned %#v", msg)
 	}

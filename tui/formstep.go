@@ -85,13 +85,13 @@ func (b formBase) enter(env stepEnv) (nb formBase, stale bool) {
 // typing reports whether a text field has the focus.
 func (b formBase) typing() bool { return b.form.inputKind() != inputNone }
 
-// begin starts a check (see checker.start); the old result, problem and
-// note go.
-func (b formBase) begin(op, label string, fn func(ctx context.Context) (any, error)) (formBase, tea.Cmd) {
+// begin starts fn as b's check (see startCheck); the old result, problem
+// and note go.
+func begin[T any](b formBase, label string, fn func(ctx context.Context) (T, error)) (formBase, tea.Cmd) {
 	b.problem, b.okLine, b.note, b.pos = problemBox{}, "", "", scrollPos{}
 	b.touched = true
 	var cmd tea.Cmd
-	b.check, cmd = b.check.start(op, label, fn)
+	b.check, cmd = startCheck(b.check, label, fn)
 	return b, cmd
 }
 
@@ -108,12 +108,12 @@ func (b formBase) cancel() formBase {
 // running check's result (stale: the step ignores it). A failure is shown
 // with secrets masked; the step then reads msg.err and msg.val (a probe
 // fills its result also on failure).
-func (b formBase) settle(msg resultMsg, secrets ...secret.Secret) (nb formBase, ok bool) {
+func (b formBase) settle(msg checkResult, secrets ...secret.Secret) (nb formBase, ok bool) {
 	if b.check, ok = b.check.accept(msg); !ok {
 		return b, false
 	}
-	if msg.err != nil {
-		b.problem = b.problem.set(problemOf(msg.err, secrets...))
+	if err := msg.failure(); err != nil {
+		b.problem = b.problem.set(problemOf(err, secrets...))
 		b.pos = scrollPos{}
 	}
 	return b, true

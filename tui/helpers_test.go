@@ -122,7 +122,7 @@ func press(t *testing.T, m Model, names ...string) (Model, tea.Cmd) {
 
 // result is the message a finished check of the current step would send,
 // with the step's current sequence number.
-func result(m Model, op string, val any, err error) resultMsg {
+func result[T any](m Model, val T, err error) done[T] {
 	var c checker
 	switch st := m.current().(type) {
 	case idsStep:
@@ -142,7 +142,7 @@ func result(m Model, op string, val any, err error) resultMsg {
 	case enableStep:
 		c = st.check
 	}
-	return resultMsg{step: m.cur, seq: c.seq, op: op, val: val, err: err}
+	return done[T]{tag: tag{step: m.cur, seq: c.seq}, val: val, err: err}
 }
 
 // checkScreen fails when the view does not fit width x height or carries

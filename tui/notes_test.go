@@ -14,7 +14,7 @@ func TestRelayTestNote(t *testing.T) {
 	m, _ := openModel(t, nil, nil)
 	m = relayTo(t, m, steps.StepTest)
 	m, _ = send(t, m, k("ctrl+u"), paste("pim@contoso.com"), k("tab"), k("tab"), k("ctrl+u"), paste("ops@contoso.com"), k("enter"))
-	m, _ = send(t, m, result(m, "send", steps.TestResult{To: "ops@contoso.com", Reply: "250 2.6.0 Queued mail for delivery",
+	m, _ = send(t, m, result(m, steps.TestResult{To: "ops@contoso.com", Reply: "250 2.6.0 Queued mail for delivery",
 		Note: steps.RelayOwnDomainNote}, nil))
 	v := m.View()
 	checkScreen(t, v, 80, 24)
@@ -56,7 +56,7 @@ func TestPlainProbeOfServerOfferingSTARTTLS(t *testing.T) {
 				r.TLSVersion = "TLS 1.3"
 				r.Stages = append(r.Stages, steps.Stage{Name: "starttls", OK: true}, steps.Stage{Name: "ehlo-tls", OK: true})
 			}
-			m, _ = send(t, m, result(m, "probe", r, nil))
+			m, _ = send(t, m, result(m, r, nil))
 			v := m.View()
 			checkScreen(t, v, 80, 24)
 			if !strings.Contains(v, "✓ localhost:25") {

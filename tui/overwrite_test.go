@@ -39,7 +39,7 @@ func TestOverwriteUnreadableConfig(t *testing.T) {
 	m, _ = press(t, m, "y")
 	sum := steps.SaveSummary{ConfigPath: path, CachePath: config.CachePath(path), Provider: config.ProviderEntra,
 		Mailbox: mailbox, Backup: path + ".broken-20250314T092653Z", PrevUnreadable: true}
-	m, _ = send(t, m, result(m, "save", sum, nil))
+	m, _ = send(t, m, result(m, sum, nil))
 	v = flat(m.View())
 	if !strings.Contains(v, "Disabled unknown (the previous file could not be read)") {
 		t.Errorf("the summary claims to know what was disabled:\n%s", m.View())

@@ -60,15 +60,6 @@ func probeView(r steps.ProbeResult, entra bool, width int) string {
 	return strings.Join(lines, "\n")
 }
 
-// probeResultOf is what a probe check's result message saw, nil when it
-// carries none.
-func probeResultOf(msg resultMsg) *steps.ProbeResult {
-	if r, ok := msg.val.(steps.ProbeResult); ok {
-		return &r
-	}
-	return nil
-}
-
 // stage returns the probe's stage named name, if it got there.
 func stage(r steps.ProbeResult, name string) (steps.Stage, bool) {
 	for _, s := range r.Stages {

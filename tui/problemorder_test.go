@@ -17,7 +17,7 @@ func TestProblemOrderWhenItScrolls(t *testing.T) {
 	m, _ := openModel(t, nil, nil)
 	m = entraTo(t, m, steps.StepTest)
 	m, _ = press(t, m, "enter")
-	m, _ = send(t, m, result(m, "send", steps.TestResult{}, p))
+	m, _ = send(t, m, result(m, steps.TestResult{}, p))
 	// Read the whole body, screen by screen.
 	var seen []string
 	for i := 0; i < 12; i++ {

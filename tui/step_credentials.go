@@ -69,7 +69,7 @@ func (s credentialsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		var cmd tea.Cmd
 		s.formBase, cmd, _ = s.key(msg, s.layout())
 		return s, cmd, stay
-	case resultMsg:
+	case done[steps.ProbeResult]:
 		_, pass := s.creds()
 		var ok bool
 		if s.formBase, ok = s.settle(msg, pass); !ok || msg.err != nil {
@@ -103,7 +103,7 @@ func (s credentialsStep) submit() (step, tea.Cmd, outcome) {
 	}
 	c, run := s.Apply(s.cfg), s.run
 	var cmd tea.Cmd
-	s.formBase, cmd = s.begin("probe", "Checking that "+hostPort(c.Relay.Host, c.Relay.Port)+" offers AUTH…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = begin(s.formBase, "Checking that "+hostPort(c.Relay.Host, c.Relay.Port)+" offers AUTH…", func(ctx context.Context) (steps.ProbeResult, error) {
 		return run.Probe(ctx, config.ProviderRelay, c)
 	})
 	return s, cmd, stay

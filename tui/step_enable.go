@@ -149,25 +149,35 @@ func (s enableStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			s.problem, s.pos = s.problem.toggleDetails()
 		}
 		return s, nil, stay
-	case resultMsg:
-		var ok bool
-		if s.check, ok = s.check.accept(msg); !ok {
-			return s, nil, stay
-		}
-		if msg.err != nil {
-			s.problem = s.problem.set(problemOf(msg.err, s.cfg.Entra.ClientSecret, s.cfg.Relay.Password, s.cfg.Local.Password))
-			s.pos = scrollPos{}
-			return s, nil, stay
-		}
-		if sum, ok := msg.val.(steps.SaveSummary); ok {
-			s.summary, s.onlySaved = &sum, sum.SettingsOnly || msg.op == "settings"
-		}
-		return s, nil, stay
+	case done[steps.SaveSummary]:
+		return s.savedResult(msg, msg.val, false)
+	case done[settingsSaved]:
+		return s.savedResult(msg, steps.SaveSummary(msg.val), true)
 	}
 	var cmd tea.Cmd
 	s.check, cmd = s.check.update(msg)
 	return s, cmd, stay
 }
+
+// savedResult takes a save's outcome msg, whose summary is sum;
+// settingsOnly is true for a save of the settings without enabling them.
+func (s enableStep) savedResult(msg checkResult, sum steps.SaveSummary, settingsOnly bool) (step, tea.Cmd, outcome) {
+	var ok bool
+	if s.check, ok = s.check.accept(msg); !ok {
+		return s, nil, stay
+	}
+	if err := msg.failure(); err != nil {
+		s.problem = s.problem.set(problemOf(err, s.cfg.Entra.ClientSecret, s.cfg.Relay.Password, s.cfg.Local.Password))
+		s.pos = scrollPos{}
+		return s, nil, stay
+	}
+	s.summary, s.onlySaved = &sum, sum.SettingsOnly || settingsOnly
+	return s, nil, stay
+}
+
+// settingsSaved is the summary of a save of the settings only (the
+// Enabled box not ticked).
+type settingsSaved steps.SaveSummary
 
 // save writes the configuration, in a tea.Cmd (file I/O stays out of
 // Update): enabling the provider, or the settings only.
@@ -176,13 +186,14 @@ func (s enableStep) save(enable bool) (step, tea.Cmd, outcome) {
 	c, p, overwrite, run := s.cfg, s.provider, s.consent, s.run
 	var cmd tea.Cmd
 	if enable {
-		s.check, cmd = s.check.start("save", "Saving…", func(context.Context) (any, error) {
+		s.check, cmd = startCheck(s.check, "Saving…", func(context.Context) (steps.SaveSummary, error) {
 			return run.Save(c, p, overwrite)
 		})
 		return s, cmd, stay
 	}
-	s.check, cmd = s.check.start("settings", "Saving the settings…", func(context.Context) (any, error) {
-		return run.SaveSettings(c, overwrite)
+	s.check, cmd = startCheck(s.check, "Saving the settings…", func(context.Context) (settingsSaved, error) {
+		sum, err := run.SaveSettings(c, overwrite)
+		return settingsSaved(sum), err
 	})
 	return s, cmd, stay
 }

@@ -86,13 +86,12 @@ func (s idsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			s = s.dropSecret()
 		}
 		return s, cmd, stay
-	case resultMsg:
+	case done[string]:
 		var ok bool
 		if s.formBase, ok = s.settle(msg, s.entra.ClientSecret); !ok || msg.err != nil {
 			return s, nil, stay
 		}
-		tenant, _ := msg.val.(string)
-		s.okLine = "✓ Tenant found: " + tenant
+		s.okLine = "✓ Tenant found: " + msg.val
 		return s, nil, next
 	}
 	var cmd tea.Cmd
@@ -159,7 +158,7 @@ func (s idsStep) submit() (step, tea.Cmd, outcome) {
 	e := s.Apply(config.Config{Entra: s.entra}).Entra
 	run := s.run
 	var cmd tea.Cmd
-	s.formBase, cmd = s.begin("tenant", "Looking up the tenant…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = begin(s.formBase, "Looking up the tenant…", func(ctx context.Context) (string, error) {
 		return run.CheckTenant(ctx, e)
 	})
 	return s, cmd, stay

@@ -122,7 +122,7 @@ func (s logonStep) checkSaved() (logonStep, tea.Cmd) {
 	c.Entra.Mailbox = s.saved.Mailbox
 	run := s.run
 	var cmd tea.Cmd
-	s.check, cmd = s.check.start("saved", "Checking the saved sign-in of "+s.saved.Mailbox+"…", func(ctx context.Context) (any, error) {
+	s.check, cmd = startCheck(s.check, "Checking the saved sign-in of "+s.saved.Mailbox+"…", func(ctx context.Context) (steps.TokenStatus, error) {
 		return run.CheckToken(ctx, c)
 	})
 	return s, cmd
@@ -134,7 +134,7 @@ func (s logonStep) startCode() (logonStep, tea.Cmd) {
 	s.who = identity(s.cfg.Entra)
 	e, run := s.cfg.Entra, s.run
 	var cmd tea.Cmd
-	s.check, cmd = s.check.start("start", "Asking Entra ID for a sign-in code…", func(ctx context.Context) (any, error) {
+	s.check, cmd = startCheck(s.check, "Asking Entra ID for a sign-in code…", func(ctx context.Context) (steps.Logon, error) {
 		return run.StartLogon(ctx, e)
 	})
 	return s, cmd
@@ -150,38 +150,43 @@ func (s logonStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		return s.key(msg)
-	case resultMsg:
+	case done[steps.TokenStatus]:
 		var ok bool
 		if s.check, ok = s.check.accept(msg); !ok {
 			return s, nil, stay
 		}
-		if msg.op == "saved" {
-			return s.savedResult(msg)
-		}
-		if msg.err != nil {
-			s.phase, s.pos = logonFailed, scrollPos{}
-			s.problem = s.problem.set(problemOf(msg.err, s.cfg.Entra.ClientSecret))
+		return s.savedResult(msg)
+	case done[steps.Logon]:
+		var ok bool
+		if s.check, ok = s.check.accept(msg); !ok {
 			return s, nil, stay
 		}
-		switch msg.op {
-		case "start":
-			s.code, _ = msg.val.(steps.Logon)
-			s.phase, s.now = logonWaiting, s.code.Issued
-			s.gen++
-			code := s.code
-			var wait tea.Cmd
-			s.check, wait = s.check.start("wait", "Waiting for the mailbox to sign in…", func(ctx context.Context) (any, error) {
-				return code.Wait(ctx)
-			})
-			return s, tea.Batch(wait, tick(s.gen)), stay
-		case "wait":
-			// auth.DeviceLogon.Wait has checked the token's scope and
-			// audience: one Exchange Online would refuse comes as msg.err
-			// (and is dropped from the cache), so a sign-in here can send.
-			s.signed, _ = msg.val.(steps.SignedIn)
-			s.touched = true
-			s.phase, s.kept, s.prev, s.savedNote = logonSignedIn, false, nil, ""
+		if msg.err != nil {
+			return s.failed(msg.err), nil, stay
 		}
+		s.code = msg.val
+		s.phase, s.now = logonWaiting, s.code.Issued
+		s.gen++
+		code := s.code
+		var wait tea.Cmd
+		s.check, wait = startCheck(s.check, "Waiting for the mailbox to sign in…", func(ctx context.Context) (steps.SignedIn, error) {
+			return code.Wait(ctx)
+		})
+		return s, tea.Batch(wait, tick(s.gen)), stay
+	case done[steps.SignedIn]:
+		var ok bool
+		if s.check, ok = s.check.accept(msg); !ok {
+			return s, nil, stay
+		}
+		if msg.err != nil {
+			return s.failed(msg.err), nil, stay
+		}
+		// auth.DeviceLogon.Wait has checked the token's scope and
+		// audience: one Exchange Online would refuse comes as msg.err
+		// (and is dropped from the cache), so a sign-in here can send.
+		s.signed = msg.val
+		s.touched = true
+		s.phase, s.kept, s.prev, s.savedNote = logonSignedIn, false, nil, ""
 		return s, nil, stay
 	case tickMsg:
 		if msg.gen != s.gen || s.phase != logonWaiting {
@@ -205,9 +210,16 @@ func (s logonStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	return s, cmd, stay
 }
 
+// failed shows the sign-in's failure.
+func (s logonStep) failed(err error) logonStep {
+	s.phase, s.pos = logonFailed, scrollPos{}
+	s.problem = s.problem.set(problemOf(err, s.cfg.Entra.ClientSecret))
+	return s
+}
+
 // savedResult takes the saved sign-in's check: kept when a token came, else
 // a fresh code, saying why.
-func (s logonStep) savedResult(msg resultMsg) (step, tea.Cmd, outcome) {
+func (s logonStep) savedResult(msg done[steps.TokenStatus]) (step, tea.Cmd, outcome) {
 	if msg.err != nil {
 		why := "it no longer works"
 		if p := problemOf(msg.err, s.cfg.Entra.ClientSecret); p != nil {
@@ -218,7 +230,7 @@ func (s logonStep) savedResult(msg resultMsg) (step, tea.Cmd, outcome) {
 		st, cmd := s.startCode()
 		return st, cmd, stay
 	}
-	ts, _ := msg.val.(steps.TokenStatus)
+	ts := msg.val
 	mbx := ts.Mailbox
 	if mbx == "" {
 		mbx = s.saved.Mailbox

@@ -80,7 +80,7 @@ func (s secretStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		var cmd tea.Cmd
 		s.formBase, cmd, _ = s.key(msg, s.layout())
 		return s, cmd, stay
-	case resultMsg:
+	case done[appAccepted]:
 		var ok bool
 		if s.formBase, ok = s.settle(msg, s.value()); !ok || msg.err != nil {
 			return s, nil, stay
@@ -110,8 +110,8 @@ func (s secretStep) submit() (step, tea.Cmd, outcome) {
 	e := s.Apply(config.Config{Entra: s.entra}).Entra
 	run := s.run
 	var cmd tea.Cmd
-	s.formBase, cmd = s.begin("app", "Checking the app and its secret with Entra ID…", func(ctx context.Context) (any, error) {
-		return nil, run.CheckApp(ctx, e)
+	s.formBase, cmd = begin(s.formBase, "Checking the app and its secret with Entra ID…", func(ctx context.Context) (appAccepted, error) {
+		return appAccepted{}, run.CheckApp(ctx, e)
 	})
 	return s, cmd, stay
 }
@@ -159,3 +159,7 @@ func (s secretStep) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (s secretStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// appAccepted is the result of the secret step's check: Entra ID accepted
+// the app and its secret (the check has no value beyond that).
+type appAccepted struct{}

@@ -166,12 +166,12 @@ func (s serverStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			s.passed, s.result = nil, nil
 		}
 		return s, cmd, stay
-	case resultMsg:
+	case done[steps.ProbeResult]:
 		var ok bool
 		if s.formBase, ok = s.settle(msg, smtpOf(s.cfg, s.provider).Password); !ok {
 			return s, nil, stay
 		}
-		s.result = probeResultOf(msg)
+		s.result = &msg.val
 		if msg.err != nil {
 			return s, nil, stay
 		}
@@ -203,7 +203,7 @@ func (s serverStep) submit() (step, tea.Cmd, outcome) {
 	s.result, s.passed = nil, nil
 	c, p, run := withSMTP(s.cfg, s.provider, sm), s.provider, s.run
 	var cmd tea.Cmd
-	s.formBase, cmd = s.begin("probe", "Connecting to "+hostPort(sm.Host, sm.Port)+"…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = begin(s.formBase, "Connecting to "+hostPort(sm.Host, sm.Port)+"…", func(ctx context.Context) (steps.ProbeResult, error) {
 		return run.Probe(ctx, p, c)
 	})
 	return s, cmd, stay

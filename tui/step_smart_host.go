@@ -76,12 +76,12 @@ func (s smartHostStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			s.edited, s.passed, s.result = true, "", nil
 		}
 		return s, cmd, stay
-	case resultMsg:
+	case done[steps.ProbeResult]:
 		var ok bool
 		if s.formBase, ok = s.settle(msg, s.cfg.Entra.ClientSecret); !ok {
 			return s, nil, stay
 		}
-		s.result = probeResultOf(msg)
+		s.result = &msg.val
 		if msg.err != nil {
 			return s, nil, stay
 		}
@@ -109,7 +109,7 @@ func (s smartHostStep) submit() (step, tea.Cmd, outcome) {
 	c.Entra.SmartHost, c.Entra.Port = host, port
 	run := s.run
 	var cmd tea.Cmd
-	s.formBase, cmd = s.begin("probe", "Connecting to "+hostPort(host, port)+"…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = begin(s.formBase, "Connecting to "+hostPort(host, port)+"…", func(ctx context.Context) (steps.ProbeResult, error) {
 		return run.Probe(ctx, config.ProviderEntra, c)
 	})
 	return s, cmd, stay

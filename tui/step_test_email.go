@@ -156,14 +156,12 @@ func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			s.warning = steps.FromWarningFor(s.provider, s.Apply(s.cfg))
 		}
 		return s, cmd, stay
-	case resultMsg:
+	case done[steps.TestResult]:
 		var ok bool
 		if s.formBase, ok = s.settle(msg, s.secrets()...); !ok {
 			return s, nil, stay
 		}
-		if r, ok := msg.val.(steps.TestResult); ok {
-			s.result = &r
-		}
+		s.result = &msg.val
 		if msg.err != nil {
 			return s, nil, stay
 		}
@@ -199,7 +197,7 @@ func (s testStep) submit() (step, tea.Cmd, outcome) {
 	s.result, s.transcript = nil, false
 	c, p, run := s.Apply(s.cfg), s.provider, s.run
 	var cmd tea.Cmd
-	s.formBase, cmd = s.begin("send", "Sending a test email to "+to+" through "+p.Label()+"…", func(ctx context.Context) (any, error) {
+	s.formBase, cmd = begin(s.formBase, "Sending a test email to "+to+" through "+p.Label()+"…", func(ctx context.Context) (steps.TestResult, error) {
 		return run.SendTest(ctx, p, c, to)
 	})
 	return s, cmd, stay

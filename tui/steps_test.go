@@ -122,7 +122,7 @@ func TestSecretCheckFailureShowsProblemAndDetails(t *testing.T) {
 	m, _ = send(t, m, paste(secretVal), k("enter"))
 	raw := "AADSTS7000215: Invalid client secret provided. Trace ID: 0f1e2d3c"
 	p := diagnose.New(diagnose.EntraSecretInvalid, diagnose.Facts{ClientID: clientGUID}, raw, nil)
-	m, _ = send(t, m, result(m, "app", nil, p))
+	m, _ = send(t, m, result(m, appAccepted{}, p))
 	v := m.View()
 	if m.cur != steps.StepSecret {
 		t.Fatalf("a failed check moved on to %s", m.cur)
@@ -162,7 +162,7 @@ func TestLogonStep(t *testing.T) {
 	})
 	t.Run("the code, the address and the countdown are shown", func(t *testing.T) {
 		m := at(t)
-		m, cmd := send(t, m, result(m, "start", testLogon, nil))
+		m, cmd := send(t, m, result(m, testLogon, nil))
 		if cmd == nil || m.logon().phase != logonWaiting || !m.logon().Running() {
 			t.Fatalf("phase %d, running %v, cmd %v", m.logon().phase, m.logon().Running(), cmd != nil)
 		}
@@ -188,7 +188,7 @@ func TestLogonStep(t *testing.T) {
 	t.Run("c copies the code with OSC 52", func(t *testing.T) {
 		m, out := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepLogon)
-		m, _ = send(t, m, result(m, "start", testLogon, nil))
+		m, _ = send(t, m, result(m, testLogon, nil))
 		m, cmd := press(t, m, "c")
 		if cmd == nil {
 			t.Fatal("c returned no command")
@@ -208,8 +208,8 @@ func TestLogonStep(t *testing.T) {
 	})
 	t.Run("r gets a fresh code and stops the old ticker", func(t *testing.T) {
 		m := at(t)
-		m, _ = send(t, m, result(m, "start", testLogon, nil))
-		oldGen, oldWait := m.logon().gen, result(m, "wait", testSignedIn, nil)
+		m, _ = send(t, m, result(m, testLogon, nil))
+		oldGen, oldWait := m.logon().gen, result(m, testSignedIn, nil)
 		m, _ = press(t, m, "r")
 		if m.logon().phase != logonStarting || !m.logon().Running() {
 			t.Fatalf("r: phase %d", m.logon().phase)
@@ -218,14 +218,14 @@ func TestLogonStep(t *testing.T) {
 		if m.logon().phase == logonSignedIn {
 			t.Fatal("the old code's sign-in was accepted after r")
 		}
-		m, _ = send(t, m, result(m, "start", testLogon, nil))
+		m, _ = send(t, m, result(m, testLogon, nil))
 		if m.logon().gen == oldGen {
 			t.Error("the new code kept the old ticker generation")
 		}
 	})
 	t.Run("esc cancels the wait, then goes back", func(t *testing.T) {
 		m := at(t)
-		m, _ = send(t, m, result(m, "start", testLogon, nil))
+		m, _ = send(t, m, result(m, testLogon, nil))
 		m, _ = press(t, m, "esc")
 		if m.cur != steps.StepLogon || m.logon().Running() || m.logon().phase != logonIdle {
 			t.Fatalf("at %s, running %v, phase %d", m.cur, m.logon().Running(), m.logon().phase)
@@ -247,9 +247,9 @@ func TestLogonStep(t *testing.T) {
 	} {
 		t.Run(string(tc.code)+" offers a fresh code", func(t *testing.T) {
 			m := at(t)
-			m, _ = send(t, m, result(m, "start", testLogon, nil))
+			m, _ = send(t, m, result(m, testLogon, nil))
 			p := diagnose.New(tc.code, diagnose.Facts{}, tc.raw, nil)
-			m, _ = send(t, m, result(m, "wait", nil, p))
+			m, _ = send(t, m, result(m, steps.SignedIn{}, p))
 			v := m.View()
 			if m.logon().phase != logonFailed || !strings.Contains(flat(v), flat(p.Title)) || !strings.Contains(v, "Press enter or r for a fresh code.") {
 				t.Fatalf("phase %d; view:\n%s", m.logon().phase, v)
@@ -262,8 +262,8 @@ func TestLogonStep(t *testing.T) {
 	}
 	t.Run("signed in: mailbox and scope shown, enter moves on", func(t *testing.T) {
 		m := at(t)
-		m, _ = send(t, m, result(m, "start", testLogon, nil))
-		m, _ = send(t, m, result(m, "wait", testSignedIn, nil))
+		m, _ = send(t, m, result(m, testLogon, nil))
+		m, _ = send(t, m, result(m, testSignedIn, nil))
 		v := m.View()
 		for _, w := range []string{"✓ Signed in as " + mailbox, "SMTP.Send for https://outlook.office.com"} {
 			if !strings.Contains(flat(v), w) {
@@ -277,12 +277,12 @@ func TestLogonStep(t *testing.T) {
 	})
 	t.Run("a token without SMTP.Send is refused", func(t *testing.T) {
 		m := at(t)
-		m, _ = send(t, m, result(m, "start", testLogon, nil))
+		m, _ = send(t, m, result(m, testLogon, nil))
 		// auth.DeviceLogon.Wait checks the token's claims and refuses it
 		// (and drops it from the cache) as the wait's error.
 		refused := diagnose.New(diagnose.TokenWrongScope, diagnose.Facts{Mailbox: mailbox},
 			"token scopes (scp): User.Read; SMTP needs the delegated permission SMTP.Send", nil)
-		m, _ = send(t, m, result(m, "wait", steps.SignedIn{}, refused))
+		m, _ = send(t, m, result(m, steps.SignedIn{}, refused))
 		if m.logon().phase != logonFailed || m.logon().problem.p == nil || m.logon().problem.p.Code != diagnose.TokenWrongScope {
 			t.Fatalf("phase %d, problem %+v", m.logon().phase, m.logon().problem.p)
 		}
@@ -296,9 +296,9 @@ func TestLogonStep(t *testing.T) {
 		m = entraTo(t, m, steps.StepSmartHost)
 		m, _ = press(t, m, "esc", "esc", "esc", "shift+tab") // logon, secret, IDs; tenant field
 		m, _ = send(t, m, k("ctrl+u"), paste("contoso.onmicrosoft.com"), k("enter"))
-		m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+		m, _ = send(t, m, result(m, tenantGUID, nil))
 		m, _ = press(t, m, "enter")
-		m, _ = send(t, m, result(m, "app", nil, nil))
+		m, _ = send(t, m, result(m, appAccepted{}, nil))
 		if m.cur != steps.StepLogon || m.logon().phase != logonStarting {
 			t.Fatalf("at %s, phase %d; want a fresh sign-in", m.cur, m.logon().phase)
 		}
@@ -342,7 +342,7 @@ func TestSmartHostStep(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepSmartHost)
 		m, _ = press(t, m, "enter")
-		m, _ = send(t, m, result(m, "probe", testProbe, nil))
+		m, _ = send(t, m, result(m, testProbe, nil))
 		v := flat(m.View())
 		for _, w := range []string{"TLS 1.3 after STARTTLS", "XOAUTH2 offered ✓", "✓ connect 12ms", "✓ greeting <1ms", "Microsoft ESMTP MAIL Service ready"} {
 			if !strings.Contains(v, w) {
@@ -361,7 +361,7 @@ func TestSmartHostStep(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepSmartHost)
 		m, _ = press(t, m, "enter")
-		m, _ = send(t, m, result(m, "probe", testProbe, nil))
+		m, _ = send(t, m, result(m, testProbe, nil))
 		m, _ = press(t, m, "backspace", "7", "enter")
 		if m.cur != steps.StepSmartHost || !m.smart().Running() {
 			t.Fatalf("at %s, running %v", m.cur, m.smart().Running())
@@ -378,11 +378,11 @@ func TestSmartHostStep(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepIDs)
 		m, _ = send(t, m, paste(tenantGUID), k("tab"), paste(clientGUID), k("tab"), k("right"), k("enter"))
-		m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+		m, _ = send(t, m, result(m, tenantGUID, nil))
 		m, _ = send(t, m, paste(secretVal), k("enter"))
-		m, _ = send(t, m, result(m, "app", nil, nil))
-		m, _ = send(t, m, result(m, "start", testLogon, nil))
-		m, _ = send(t, m, result(m, "wait", steps.SignedIn{Mailbox: mailbox, Scopes: []string{"https://outlook.office365.us/SMTP.Send"}, Audience: "https://outlook.office365.us"}, nil))
+		m, _ = send(t, m, result(m, appAccepted{}, nil))
+		m, _ = send(t, m, result(m, testLogon, nil))
+		m, _ = send(t, m, result(m, steps.SignedIn{Mailbox: mailbox, Scopes: []string{"https://outlook.office365.us/SMTP.Send"}, Audience: "https://outlook.office365.us"}, nil))
 		m, _ = press(t, m, "enter")
 		if got := m.smart().form.value(0); m.cur != steps.StepSmartHost || got != "smtp.office365.us:587" {
 			t.Errorf("at %s, smart host %q", m.cur, got)
@@ -408,7 +408,7 @@ func TestServerStep(t *testing.T) {
 		if h, p := m.relaySrv().form.value(srvHost), m.relaySrv().form.value(srvPort); h != "contoso-com.mail.protection.outlook.com" || p != "587" {
 			t.Errorf("fields %q %q", h, p)
 		}
-		m, _ = send(t, m, result(m, "probe", steps.ProbeResult{TLSVersion: "TLS 1.2", StartTLS: true}, nil))
+		m, _ = send(t, m, result(m, steps.ProbeResult{TLSVersion: "TLS 1.2", StartTLS: true}, nil))
 		m, _ = press(t, m, "enter")
 		if m.cur != steps.StepCredentials || m.cfg.Relay.Port != 587 || m.cfg.Relay.TLS != config.TLSStartTLS {
 			t.Fatalf("at %s with %+v", m.cur, m.cfg.Relay)
@@ -507,7 +507,7 @@ func TestTestStepAndEnable(t *testing.T) {
 		}
 		sent := testSent
 		sent.Transcript = append(append([]string(nil), sent.Transcript...), "C: leaked "+secretVal, "S: \x1b]52;c;ZXZpbA==\a250 OK")
-		m, _ = send(t, m, result(m, "send", sent, nil))
+		m, _ = send(t, m, result(m, sent, nil))
 		v := flat(m.View())
 		if !strings.Contains(v, "✓ Test email sent to "+mailbox+". The server replied: 250 2.0.0 OK") {
 			t.Errorf("view:\n%s", m.View())
@@ -538,7 +538,7 @@ func TestTestStepAndEnable(t *testing.T) {
 		m, _ = press(t, m, "enter")
 		p := diagnose.New(diagnose.SMTPAuthDisabledMailbox, diagnose.Facts{Mailbox: mailbox},
 			"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information.", nil)
-		m, _ = send(t, m, result(m, "send", steps.TestResult{Transcript: []string{"S: 535 5.7.139 ..."}}, p))
+		m, _ = send(t, m, result(m, steps.TestResult{Transcript: []string{"S: 535 5.7.139 ..."}}, p))
 		m, _ = press(t, m, "enter")
 		if m.cur != steps.StepTest || !m.test().Running() {
 			t.Fatalf("enter after a failure should send again: at %s, running %v", m.cur, m.test().Running())
@@ -559,8 +559,8 @@ func TestTestStepAndEnable(t *testing.T) {
 			t.Errorf("view:\n%s", m.View())
 		}
 		m, _ = press(t, m, "enter")
-		if m.enable().ticked || m.enable().check.op != "settings" {
-			t.Errorf("enter without a test: ticked %v, op %q; want the settings saved only", m.enable().ticked, m.enable().check.op)
+		if m.enable().ticked || m.enable().check.label != "Saving the settings…" {
+			t.Errorf("enter without a test: ticked %v, check %q; want the settings saved only", m.enable().ticked, m.enable().check.label)
 		}
 	})
 	t.Run("a changed setting after the test needs a new test", func(t *testing.T) {
@@ -568,7 +568,7 @@ func TestTestStepAndEnable(t *testing.T) {
 		m = entraTo(t, m, steps.StepEnable)
 		m, _ = press(t, m, "esc", "esc") // test, smart host
 		m, _ = send(t, m, k("backspace"), k("5"), k("enter"))
-		m, _ = send(t, m, result(m, "probe", testProbe, nil))
+		m, _ = send(t, m, result(m, testProbe, nil))
 		m, _ = press(t, m, "enter")
 		if m.cur != steps.StepTest || m.test().passedNow() {
 			t.Fatalf("at %s, passed %v", m.cur, m.test().passedNow())
@@ -585,8 +585,8 @@ func TestEnableSaveAndConsent(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepEnable)
 		m, cmd := press(t, m, "enter")
-		if cmd == nil || m.enable().check.op != "settings" {
-			t.Errorf("op %q:\n%s", m.enable().check.op, m.View())
+		if cmd == nil || m.enable().check.label != "Saving the settings…" {
+			t.Errorf("check %q:\n%s", m.enable().check.label, m.View())
 		}
 	})
 	t.Run("save, summary, quit", func(t *testing.T) {
@@ -602,7 +602,7 @@ func TestEnableSaveAndConsent(t *testing.T) {
 		}
 		sum := steps.SaveSummary{ConfigPath: "/home/pim/.config/pimmail/config.json", CachePath: "/home/pim/.config/pimmail/msal-cache.json",
 			Provider: config.ProviderEntra, Disabled: []config.Provider{config.ProviderRelay}, Mailbox: mailbox}
-		m, _ = send(t, m, result(m, "save", sum, nil))
+		m, _ = send(t, m, result(m, sum, nil))
 		v := flat(m.View())
 		for _, w := range []string{"✓ Saved. Microsoft Entra ID SMTP Client is enabled.", sum.ConfigPath, sum.CachePath, "SMTP Relay (settings kept)", "Tell your organisation: PIM email now goes out as " + mailbox} {
 			if !strings.Contains(v, w) {
@@ -647,7 +647,7 @@ func TestEnableSaveAndConsent(t *testing.T) {
 func TestLogonCodeScreen(t *testing.T) {
 	m, _ := openModel(t, nil, &testHints)
 	m = entraTo(t, m, steps.StepLogon)
-	m, _ = send(t, m, result(m, "start", testLogon, nil))
+	m, _ = send(t, m, result(m, testLogon, nil))
 	m, _ = send(t, m, tickMsg{step: steps.StepLogon, gen: m.logon().gen, t: fixedNow.Add(75 * time.Second)})
 	// A spinner of one fixed frame: the golden holds no animation.
 	lg := m.logon()

@@ -61,7 +61,7 @@ func TestLongContentScrolls(t *testing.T) {
 		m = entraTo(t, m, steps.StepTest)
 		m, _ = send(t, m, k("ctrl+u"), paste("noreply@contoso.com"), k("enter"))
 		p := sendAsDenied("noreply@contoso.com")
-		m, _ = send(t, m, result(m, "send", steps.TestResult{Transcript: []string{"S: 554 5.2.252 SendAsDenied"}}, p))
+		m, _ = send(t, m, result(m, steps.TestResult{Transcript: []string{"S: 554 5.2.252 SendAsDenied"}}, p))
 		v := m.View()
 		checkScreen(t, v, 80, 24)
 		// Without the From warning (the problem gives its advice) it all
@@ -114,7 +114,7 @@ func TestLongContentScrolls(t *testing.T) {
 		m, _ := openModel(t, nil, &testHints)
 		m = entraTo(t, m, steps.StepSecret)
 		m, _ = send(t, m, paste(secretVal), k("enter"))
-		m, _ = send(t, m, result(m, "app", nil, diagnose.New(diagnose.EntraSecretInvalid, diagnose.Facts{ClientID: clientGUID}, entraRaw, nil)))
+		m, _ = send(t, m, result(m, appAccepted{}, diagnose.New(diagnose.EntraSecretInvalid, diagnose.Facts{ClientID: clientGUID}, entraRaw, nil)))
 		m, _ = press(t, m, "ctrl+d")
 		all, _ := pages(t, m)
 		for _, line := range strings.Split(entraRaw, "\n") {
@@ -188,7 +188,7 @@ func TestCopyCommand(t *testing.T) {
 	m, _ = press(t, m, "enter")
 	p := diagnose.New(diagnose.SMTPAuthDisabledMailbox, diagnose.Facts{Mailbox: mailbox},
 		"535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox.", nil)
-	m, _ = send(t, m, result(m, "send", steps.TestResult{}, p))
+	m, _ = send(t, m, result(m, steps.TestResult{}, p))
 	if v := m.View(); !strings.Contains(v, "ctrl+y copy command") {
 		t.Errorf("footer lacks the copy key:\n%s", v)
 	}
@@ -226,7 +226,7 @@ func TestCopyCommand(t *testing.T) {
 	t.Run("y copies where no field has the focus", func(t *testing.T) {
 		m, out := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepLogon)
-		m, _ = send(t, m, result(m, "start", nil, diagnose.New(diagnose.EntraPublicClientDisabled, diagnose.Facts{ClientID: clientGUID}, "AADSTS7000218", nil)))
+		m, _ = send(t, m, result(m, steps.Logon{}, diagnose.New(diagnose.EntraPublicClientDisabled, diagnose.Facts{ClientID: clientGUID}, "AADSTS7000218", nil)))
 		if strings.Contains(m.View(), "copy command") {
 			t.Errorf("copy offered for a fix without a command:\n%s", m.View())
 		}
@@ -238,7 +238,7 @@ func TestCopyCommand(t *testing.T) {
 			t.Error("y copied a command that is not there")
 		}
 		m, _ = press(t, m, "enter")
-		m, _ = send(t, m, result(m, "start", nil, diagnose.New(diagnose.EntraRefreshExpired, diagnose.Facts{Mailbox: mailbox}, "AADSTS70008", nil)))
+		m, _ = send(t, m, result(m, steps.Logon{}, diagnose.New(diagnose.EntraRefreshExpired, diagnose.Facts{Mailbox: mailbox}, "AADSTS70008", nil)))
 		_, cmd = press(t, m, "y")
 		if cmd == nil {
 			t.Fatalf("y did not copy:\n%s", m.View())
@@ -257,13 +257,13 @@ func TestStaleProblemIsCleared(t *testing.T) {
 	m, _ = send(t, m, paste(secretVal), k("enter"))
 	p := diagnose.New(diagnose.EntraAppNotFound, diagnose.Facts{ClientID: clientGUID, TenantID: tenantGUID},
 		"AADSTS700016: Application with identifier '"+clientGUID+"' was not found in the directory.", nil)
-	m, _ = send(t, m, result(m, "app", nil, p))
+	m, _ = send(t, m, result(m, appAccepted{}, p))
 	if !strings.Contains(flat(m.View()), p.Title) {
 		t.Fatalf("no problem shown:\n%s", m.View())
 	}
 	// Back to the IDs, unchanged, and on again: the problem still holds.
 	m, _ = press(t, m, "esc", "enter")
-	m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+	m, _ = send(t, m, result(m, tenantGUID, nil))
 	if m.cur != steps.StepSecret || !strings.Contains(flat(m.View()), p.Title) {
 		t.Fatalf("with the same IDs the problem should stay (at %s):\n%s", m.cur, m.View())
 	}
@@ -274,7 +274,7 @@ func TestStaleProblemIsCleared(t *testing.T) {
 	}
 	m, _ = press(t, m, "ctrl+u")
 	m, _ = send(t, m, paste("0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e"), k("enter"))
-	m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+	m, _ = send(t, m, result(m, tenantGUID, nil))
 	if m.cur != steps.StepSecret {
 		t.Fatalf("at %s", m.cur)
 	}
@@ -290,10 +290,10 @@ func TestStaleProblemIsCleared(t *testing.T) {
 		m = entraTo(t, m, steps.StepTest)
 		m, _ = press(t, m, "enter")
 		p := diagnose.New(diagnose.SMTPAuthDisabledMailbox, diagnose.Facts{Mailbox: mailbox}, "535 5.7.139", nil)
-		m, _ = send(t, m, result(m, "send", steps.TestResult{Transcript: []string{"S: 535 5.7.139"}}, p))
+		m, _ = send(t, m, result(m, steps.TestResult{Transcript: []string{"S: 535 5.7.139"}}, p))
 		m, _ = press(t, m, "esc", "ctrl+u")
 		m, _ = send(t, m, paste("smtp.office365.com:25"), k("enter"))
-		m, _ = send(t, m, result(m, "probe", testProbe, nil))
+		m, _ = send(t, m, result(m, testProbe, nil))
 		m, _ = press(t, m, "enter")
 		if v := m.View(); m.cur != steps.StepTest || strings.Contains(flat(v), p.Title) || strings.Contains(v, "ctrl+t") {
 			t.Errorf("at %s; the failure for the old smart host is still shown:\n%s", m.cur, v)
@@ -355,7 +355,7 @@ func TestEscOnFirstStepAsksWhenWorkWouldBeLost(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepEnable)
 		m, _ = press(t, m, "space", "enter")
-		m, _ = send(t, m, result(m, "save", steps.SaveSummary{ConfigPath: "/tmp/x/config.json", Provider: config.ProviderEntra, Mailbox: mailbox}, nil))
+		m, _ = send(t, m, result(m, steps.SaveSummary{ConfigPath: "/tmp/x/config.json", Provider: config.ProviderEntra, Mailbox: mailbox}, nil))
 		_, cmd := press(t, m, "esc")
 		if cmd == nil || cmd() != tea.Quit() {
 			t.Fatal("esc on the summary did not quit")
@@ -379,22 +379,22 @@ func TestSavedSignInIsOffered(t *testing.T) {
 		cfg := savedEntra()
 		m, _ := openModel(t, &cfg, nil)
 		m, _ = press(t, m, "enter", "enter") // provider; the saved IDs
-		m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+		m, _ = send(t, m, result(m, tenantGUID, nil))
 		m, _ = press(t, m, "enter") // the saved secret
-		m, _ = send(t, m, result(m, "app", nil, nil))
+		m, _ = send(t, m, result(m, appAccepted{}, nil))
 		if m.cur != steps.StepLogon {
 			t.Fatalf("at %s", m.cur)
 		}
 		return m
 	}
 	m := at(t)
-	if m.logon().phase != logonChecking || m.logon().check.op != "saved" {
-		t.Fatalf("the saved sign-in is not checked: phase %d, op %q", m.logon().phase, m.logon().check.op)
+	if m.logon().phase != logonChecking || !strings.HasPrefix(m.logon().check.label, "Checking the saved sign-in of ") {
+		t.Fatalf("the saved sign-in is not checked: phase %d, check %q", m.logon().phase, m.logon().check.label)
 	}
 	if v := m.View(); !strings.Contains(flat(v), "Checking the saved sign-in of "+mailbox) || !strings.Contains(v, "esc cancel") {
 		t.Errorf("view:\n%s", v)
 	}
-	m, _ = send(t, m, result(m, "saved", steps.TokenStatus{Mailbox: mailbox, ExpiresOn: fixedNow.Add(time.Hour)}, nil))
+	m, _ = send(t, m, result(m, steps.TokenStatus{Mailbox: mailbox, ExpiresOn: fixedNow.Add(time.Hour)}, nil))
 	v := m.View()
 	for _, w := range []string{"Signed in as " + mailbox, "Keep the saved sign-in as " + mailbox + " (enter) · r sign in again", "enter keep sign-in"} {
 		if !strings.Contains(flat(v), w) {
@@ -408,14 +408,14 @@ func TestSavedSignInIsOffered(t *testing.T) {
 		if m.logon().phase != logonStarting {
 			t.Fatalf("r: phase %d", m.logon().phase)
 		}
-		m, _ = send(t, m, result(m, "start", testLogon, nil))
+		m, _ = send(t, m, result(m, testLogon, nil))
 		m, _ = press(t, m, "esc")
 		if m.cur != steps.StepLogon || m.logon().phase != logonSignedIn || !strings.Contains(flat(m.View()), "Keep the saved sign-in as "+mailbox) {
 			t.Fatalf("esc lost the saved sign-in (at %s, phase %d):\n%s", m.cur, m.logon().phase, m.View())
 		}
 		// And after a failed new attempt too.
 		m, _ = press(t, m, "r")
-		m, _ = send(t, m, result(m, "start", nil, diagnose.New(diagnose.EntraPublicClientDisabled, diagnose.Facts{}, "AADSTS7000218", nil)))
+		m, _ = send(t, m, result(m, steps.Logon{}, diagnose.New(diagnose.EntraPublicClientDisabled, diagnose.Facts{}, "AADSTS7000218", nil)))
 		if !strings.Contains(flat(m.View()), "esc returns to the sign-in as "+mailbox) {
 			t.Errorf("the failed attempt does not say esc returns:\n%s", m.View())
 		}
@@ -431,10 +431,10 @@ func TestSavedSignInIsOffered(t *testing.T) {
 	t.Run("a fresh sign-in, r, esc: back to the fresh one", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepLogon)
-		m, _ = send(t, m, result(m, "start", testLogon, nil))
-		m, _ = send(t, m, result(m, "wait", testSignedIn, nil))
+		m, _ = send(t, m, result(m, testLogon, nil))
+		m, _ = send(t, m, result(m, testSignedIn, nil))
 		m, _ = press(t, m, "r")
-		m, _ = send(t, m, result(m, "start", testLogon, nil))
+		m, _ = send(t, m, result(m, testLogon, nil))
 		m, _ = press(t, m, "esc")
 		if m.logon().phase != logonSignedIn || !strings.Contains(flat(m.View()), "Signed in as "+mailbox) {
 			t.Fatalf("phase %d:\n%s", m.logon().phase, m.View())
@@ -442,7 +442,7 @@ func TestSavedSignInIsOffered(t *testing.T) {
 	})
 	t.Run("a saved sign-in that fails falls back to a code, saying why", func(t *testing.T) {
 		m := at(t)
-		m, _ = send(t, m, result(m, "saved", nil, diagnose.New(diagnose.EntraRefreshInactive, diagnose.Facts{Mailbox: mailbox}, "AADSTS700082", nil)))
+		m, _ = send(t, m, result(m, steps.TokenStatus{}, diagnose.New(diagnose.EntraRefreshInactive, diagnose.Facts{Mailbox: mailbox}, "AADSTS700082", nil)))
 		if m.logon().phase != logonStarting {
 			t.Fatalf("phase %d", m.logon().phase)
 		}
@@ -455,11 +455,11 @@ func TestSavedSignInIsOffered(t *testing.T) {
 		m, _ := openModel(t, &cfg, nil)
 		m, _ = press(t, m, "enter", "tab", "ctrl+u")
 		m, _ = send(t, m, paste("0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e"), k("enter"))
-		m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+		m, _ = send(t, m, result(m, tenantGUID, nil))
 		m, _ = press(t, m, "enter")
-		m, _ = send(t, m, result(m, "app", nil, nil))
-		if m.cur != steps.StepLogon || m.logon().phase != logonStarting || m.logon().check.op != "start" {
-			t.Fatalf("at %s, phase %d, op %q; want a fresh code", m.cur, m.logon().phase, m.logon().check.op)
+		m, _ = send(t, m, result(m, appAccepted{}, nil))
+		if m.cur != steps.StepLogon || m.logon().phase != logonStarting || m.logon().check.label != "Asking Entra ID for a sign-in code…" {
+			t.Fatalf("at %s, phase %d, check %q; want a fresh code", m.cur, m.logon().phase, m.logon().check.label)
 		}
 	})
 }
@@ -493,11 +493,11 @@ func TestEnableWithoutTestIsHonest(t *testing.T) {
 		t.Error("space ticked Enabled without a test")
 	}
 	m, cmd = press(t, m, "enter")
-	if !m.enable().Running() || cmd == nil || m.enable().check.op != "settings" {
-		t.Fatalf("enter did not save the settings: running %v, op %q", m.enable().Running(), m.enable().check.op)
+	if !m.enable().Running() || cmd == nil || m.enable().check.label != "Saving the settings…" {
+		t.Fatalf("enter did not save the settings: running %v, check %q", m.enable().Running(), m.enable().check.label)
 	}
 	sum := steps.SaveSummary{ConfigPath: "/home/pim/.config/pimmail/config.json", Provider: config.ProviderRelay}
-	m, _ = send(t, m, result(m, "settings", sum, nil))
+	m, _ = send(t, m, result(m, settingsSaved(sum), nil))
 	v = flat(m.View())
 	for _, w := range []string{"✓ Saved the settings of Microsoft Entra ID SMTP Client; it is not enabled.", "Enabled SMTP Relay (unchanged)"} {
 		if !strings.Contains(v, w) {
@@ -527,20 +527,20 @@ func TestEnableWithoutTestIsHonest(t *testing.T) {
 			t.Errorf("ticked:\n%s", m.View())
 		}
 		m, _ = press(t, m, "enter")
-		if m.enable().check.op != "save" {
-			t.Errorf("ticked enter ran %q, want save", m.enable().check.op)
+		if m.enable().check.label != "Saving…" {
+			t.Errorf("ticked enter ran %q, want save", m.enable().check.label)
 		}
 	})
 	t.Run("the enabled provider is not changed untested", func(t *testing.T) {
 		cfg := savedEntra()
 		m, _ := openModel(t, &cfg, nil)
 		m, _ = press(t, m, "enter", "enter")
-		m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+		m, _ = send(t, m, result(m, tenantGUID, nil))
 		m, _ = press(t, m, "enter")
-		m, _ = send(t, m, result(m, "app", nil, nil))
-		m, _ = send(t, m, result(m, "saved", steps.TokenStatus{Mailbox: mailbox}, nil))
+		m, _ = send(t, m, result(m, appAccepted{}, nil))
+		m, _ = send(t, m, result(m, steps.TokenStatus{Mailbox: mailbox}, nil))
 		m, _ = press(t, m, "enter", "enter")
-		m, _ = send(t, m, result(m, "probe", testProbe, nil))
+		m, _ = send(t, m, result(m, testProbe, nil))
 		m, _ = press(t, m, "enter", "ctrl+n")
 		if m.cur != steps.StepEnable {
 			t.Fatalf("at %s", m.cur)
@@ -555,7 +555,7 @@ func TestEnableWithoutTestIsHonest(t *testing.T) {
 		// Tested, the enabled provider's box starts ticked (it is enabled
 		// now): enter saves its new settings; unticked, enter refuses.
 		m, _ = press(t, m, "esc", "enter")
-		m, _ = send(t, m, result(m, "send", testSent, nil))
+		m, _ = send(t, m, result(m, testSent, nil))
 		m, _ = press(t, m, "enter")
 		if v := m.View(); m.cur != steps.StepEnable || !strings.Contains(v, "[x] Enabled") || !strings.Contains(v, "enter save and enable") {
 			t.Fatalf("at %s:\n%s", m.cur, v)
@@ -576,15 +576,15 @@ func TestNarrowScreen(t *testing.T) {
 	m, _ := openModel(t, nil, &testHints)
 	m, _ = send(t, m, tea.WindowSizeMsg{Width: 60, Height: 24})
 	m = entraTo(t, m, steps.StepLogon)
-	m, _ = send(t, m, result(m, "start", testLogon, nil))
-	m, _ = send(t, m, result(m, "wait", testSignedIn, nil))
+	m, _ = send(t, m, result(m, testLogon, nil))
+	m, _ = send(t, m, result(m, testSignedIn, nil))
 	v := m.View()
 	checkScreen(t, v, 60, 24)
 	if !strings.Contains(flat(v), "✓ Signed in as "+mailbox) {
 		t.Errorf("the mailbox is cut:\n%s", v)
 	}
 	m, _ = press(t, m, "enter", "enter")
-	m, _ = send(t, m, result(m, "probe", testProbe, nil))
+	m, _ = send(t, m, result(m, testProbe, nil))
 	m, _ = press(t, m, "enter")
 	if m.cur != steps.StepTest {
 		t.Fatalf("at %s", m.cur)
@@ -608,7 +608,7 @@ func TestNarrowScreen(t *testing.T) {
 		for _, id := range []steps.ID{steps.StepProvider, steps.StepIDs, steps.StepSecret, steps.StepLogon, steps.StepSmartHost, steps.StepTest, steps.StepEnable} {
 			m := entraTo(t, m, id)
 			if id == steps.StepLogon {
-				m, _ = send(t, m, result(m, "start", testLogon, nil))
+				m, _ = send(t, m, result(m, testLogon, nil))
 			}
 			bw, _ := m.bodySize()
 			for i, l := range strings.Split(m.current().View(), "\n") {
@@ -625,7 +625,7 @@ func TestKeysAreConsistent(t *testing.T) {
 	p := diagnose.New(diagnose.EntraPublicClientDisabled, diagnose.Facts{ClientID: clientGUID}, "AADSTS7000218: The request body must contain client_assertion or client_secret.", nil)
 	m, _ := openModel(t, nil, nil)
 	m = entraTo(t, m, steps.StepLogon)
-	m, _ = send(t, m, result(m, "start", nil, p))
+	m, _ = send(t, m, result(m, steps.Logon{}, p))
 	v := m.View()
 	if !strings.Contains(v, "ctrl+d details") || !strings.Contains(v, "Details: press ctrl+d") {
 		t.Errorf("the logon step names details differently:\n%s", v)
@@ -709,7 +709,7 @@ func TestProbeShowsOnlyWhatWasReached(t *testing.T) {
 	m, _ := openModel(t, nil, nil)
 	m, _ = press(t, m, "down", "enter") // Local SMTP, TLS none
 	m, _ = press(t, m, "enter")
-	m, _ = send(t, m, result(m, "probe", plain, nil))
+	m, _ = send(t, m, result(m, plain, nil))
 	if v := flat(m.View()); !strings.Contains(v, "answers in plain text (no TLS)") || strings.Contains(v, "answers with None") {
 		t.Errorf("view:\n%s", m.View())
 	}
@@ -772,14 +772,14 @@ func TestScreens(t *testing.T) {
 			m, _ := openModel(t, nil, nil)
 			m = entraTo(t, m, steps.StepTest)
 			m, _ = send(t, m, k("ctrl+u"), paste("noreply@contoso.com"), k("enter"))
-			m, _ = send(t, m, result(m, "send", steps.TestResult{Transcript: []string{"S: 554 5.2.252 SendAsDenied"}}, sendAsDenied("noreply@contoso.com")))
+			m, _ = send(t, m, result(m, steps.TestResult{Transcript: []string{"S: 554 5.2.252 SendAsDenied"}}, sendAsDenied("noreply@contoso.com")))
 			return m
 		},
 		"send-as-problem-details": func(t *testing.T) Model {
 			m, _ := openModel(t, nil, nil)
 			m = entraTo(t, m, steps.StepTest)
 			m, _ = send(t, m, k("ctrl+u"), paste("noreply@contoso.com"), k("enter"))
-			m, _ = send(t, m, result(m, "send", steps.TestResult{Transcript: []string{"S: 554 5.2.252 SendAsDenied"}}, sendAsDenied("noreply@contoso.com")))
+			m, _ = send(t, m, result(m, steps.TestResult{Transcript: []string{"S: 554 5.2.252 SendAsDenied"}}, sendAsDenied("noreply@contoso.com")))
 			m, _ = press(t, m, "ctrl+d")
 			return m
 		},
@@ -787,10 +787,10 @@ func TestScreens(t *testing.T) {
 			cfg := savedEntra()
 			m, _ := openModel(t, &cfg, nil)
 			m, _ = press(t, m, "enter", "enter")
-			m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+			m, _ = send(t, m, result(m, tenantGUID, nil))
 			m, _ = press(t, m, "enter")
-			m, _ = send(t, m, result(m, "app", nil, nil))
-			m, _ = send(t, m, result(m, "saved", steps.TokenStatus{Mailbox: mailbox}, nil))
+			m, _ = send(t, m, result(m, appAccepted{}, nil))
+			m, _ = send(t, m, result(m, steps.TokenStatus{Mailbox: mailbox}, nil))
 			return m
 		},
 		"enable-untested": func(t *testing.T) Model {

@@ -78,8 +78,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.resize(), nil
 	case tea.KeyMsg:
 		return m.key(msg)
-	case resultMsg:
-		if msg.step != m.cur {
+	case checkResult:
+		if msg.tagOf().step != m.cur {
 			return m, nil // the step was left; its check was cancelled
 		}
 	case tickMsg:

@@ -247,9 +247,9 @@ func TestBackFromLaterStepsKeepsValues(t *testing.T) {
 	if !m.ids().Running() {
 		t.Fatal("enter on unchanged IDs should check them again")
 	}
-	m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+	m, _ = send(t, m, result(m, tenantGUID, nil))
 	m, _ = press(t, m, "enter") // secret field still holds the typed value
-	m, _ = send(t, m, result(m, "app", nil, nil))
+	m, _ = send(t, m, result(m, appAccepted{}, nil))
 	m, _ = press(t, m, "enter", "enter") // logon kept, smart host passed
 	if m.cur != steps.StepTest {
 		t.Fatalf("at %s, want the test step", m.cur)
@@ -271,7 +271,7 @@ func TestStaleResultsAreDropped(t *testing.T) {
 	}
 	t.Run("result of a cancelled check", func(t *testing.T) {
 		m := start(t)
-		old := result(m, "tenant", tenantGUID, nil)
+		old := result(m, tenantGUID, nil)
 		m, _ = press(t, m, "esc")
 		m, _ = send(t, m, old)
 		if m.cur != steps.StepIDs {
@@ -280,20 +280,20 @@ func TestStaleResultsAreDropped(t *testing.T) {
 	})
 	t.Run("result of an earlier run of the check", func(t *testing.T) {
 		m := start(t)
-		old := result(m, "tenant", "", diagnose.New(diagnose.EntraTenantNotFound, diagnose.Facts{}, "AADSTS90002", nil))
+		old := result(m, "", diagnose.New(diagnose.EntraTenantNotFound, diagnose.Facts{}, "AADSTS90002", nil))
 		m, _ = press(t, m, "esc", "enter") // cancel, start again
 		m, _ = send(t, m, old)
 		if !m.ids().Running() || m.ids().problem.p != nil {
 			t.Fatalf("an old failure replaced the running check: running %v, problem %v", m.ids().Running(), m.ids().problem.p)
 		}
-		m, _ = send(t, m, result(m, "tenant", tenantGUID, nil))
+		m, _ = send(t, m, result(m, tenantGUID, nil))
 		if m.cur != steps.StepSecret {
 			t.Fatalf("the current check's success did not move on: at %s", m.cur)
 		}
 	})
 	t.Run("result for a step that was left", func(t *testing.T) {
 		m := start(t)
-		old := result(m, "tenant", tenantGUID, nil)
+		old := result(m, tenantGUID, nil)
 		m, _ = press(t, m, "esc", "esc") // cancel, back to the provider step
 		m, _ = send(t, m, old)
 		if m.cur != steps.StepProvider {
@@ -302,7 +302,7 @@ func TestStaleResultsAreDropped(t *testing.T) {
 	})
 	t.Run("result tagged for another step", func(t *testing.T) {
 		m := start(t)
-		r := result(m, "tenant", tenantGUID, nil)
+		r := result(m, tenantGUID, nil)
 		r.step = steps.StepSecret
 		m, _ = send(t, m, r)
 		if m.cur != steps.StepIDs || !m.ids().Running() {
@@ -334,20 +334,20 @@ func TestEscCancelsRunningCheck(t *testing.T) {
 func TestCheckerCancelsItsContext(t *testing.T) {
 	c := newChecker(steps.StepIDs)
 	started := make(chan struct{})
-	c, cmd := c.start("wait", "Waiting", func(ctx context.Context) (any, error) {
+	c, cmd := startCheck(c, "Waiting", func(ctx context.Context) (steps.SignedIn, error) {
 		close(started)
 		<-ctx.Done()
-		return nil, ctx.Err()
+		return steps.SignedIn{}, ctx.Err()
 	})
 	batch, ok := cmd().(tea.BatchMsg)
 	if !ok || len(batch) == 0 {
 		t.Fatalf("start returned %T, want a batch with the check", cmd())
 	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- batch[0]() }()
+	finished := make(chan tea.Msg, 1)
+	go func() { finished <- batch[0]() }()
 	<-started
 	stopped := c.stop()
-	msg := (<-done).(resultMsg)
+	msg := (<-finished).(done[steps.SignedIn])
 	if msg.err != context.Canceled {
 		t.Errorf("the check's context ended with %v, want context.Canceled", msg.err)
 	}
@@ -442,26 +442,26 @@ func TestLayoutFits(t *testing.T) {
 		steps.StepSecret: func(t *testing.T, m Model) Model {
 			m = entraTo(t, m, steps.StepSecret)
 			m, _ = send(t, m, paste(secretVal), k("enter"))
-			m, _ = send(t, m, result(m, "app", nil, diagnose.New(diagnose.EntraSecretInvalid, diagnose.Facts{ClientID: clientGUID},
+			m, _ = send(t, m, result(m, appAccepted{}, diagnose.New(diagnose.EntraSecretInvalid, diagnose.Facts{ClientID: clientGUID},
 				"AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '"+clientGUID+"'.", nil)))
 			m, _ = press(t, m, "d")
 			return m
 		},
 		steps.StepLogon: func(t *testing.T, m Model) Model {
 			m = entraTo(t, m, steps.StepLogon)
-			m, _ = send(t, m, result(m, "start", testLogon, nil))
+			m, _ = send(t, m, result(m, testLogon, nil))
 			return m
 		},
 		steps.StepSmartHost: func(t *testing.T, m Model) Model {
 			m = entraTo(t, m, steps.StepSmartHost)
 			m, _ = press(t, m, "enter")
-			m, _ = send(t, m, result(m, "probe", testProbe, nil))
+			m, _ = send(t, m, result(m, testProbe, nil))
 			return m
 		},
 		steps.StepTest: func(t *testing.T, m Model) Model {
 			m = entraTo(t, m, steps.StepTest)
 			m, _ = press(t, m, "enter")
-			m, _ = send(t, m, result(m, "send", testSent, nil))
+			m, _ = send(t, m, result(m, testSent, nil))
 			m, _ = press(t, m, "ctrl+t")
 			return m
 		},
