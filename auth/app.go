@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"strings"
 
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/confidential"
 
@@ -23,7 +22,7 @@ func CheckApp(ctx context.Context, s Settings) (AppInfo, error) {
 	if err := checkClientInput(s); err != nil {
 		return AppInfo{}, err
 	}
-	value := strings.TrimSpace(s.ClientSecret.Reveal())
+	value := s.ClientSecret.Reveal()
 	if value == "" {
 		return AppInfo{}, inputProblem(diagnose.EntraSecretInvalid, s, "no client secret Value was given")
 	}

@@ -26,6 +26,8 @@ type Settings struct {
 	Cloud        cloud.Cloud
 	TenantID     string
 	ClientID     string
+	// ClientSecret is the client secret Value as steps cleaned it from
+	// the paste (steps.ValidateSecret); auth uses it as it is.
 	ClientSecret secret.Secret
 	// Authority overrides the cloud's authority base URL (https://host[:port]),
 	// e.g. the sandbox's. Instance discovery is then switched off.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/url"
-	"strings"
 
 	msalerrors "github.com/AzureAD/microsoft-authentication-library-for-go/apps/errors"
 
@@ -42,7 +41,7 @@ func scrub(p *diagnose.Problem, s Settings) *diagnose.Problem {
 	if p == nil {
 		return nil
 	}
-	secs := []secret.Secret{s.ClientSecret, secret.New(strings.TrimSpace(s.ClientSecret.Reveal()))}
+	secs := []secret.Secret{s.ClientSecret}
 	p.Title = secret.Redact(p.Title, secs...)
 	p.Explanation = secret.Redact(p.Explanation, secs...)
 	p.Fix = secret.Redact(p.Fix, secs...)

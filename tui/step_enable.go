@@ -167,7 +167,7 @@ func (s enableStep) savedResult(msg checkResult, sum steps.SaveSummary, settings
 		return s, nil, stay
 	}
 	if err := msg.failure(); err != nil {
-		s.problem = s.problem.set(problemOf(err, s.cfg.Entra.ClientSecret, s.cfg.Relay.Password, s.cfg.Local.Password))
+		s.problem = s.problem.set(problemOf(err, s.cfg.Secrets()...))
 		s.pos = scrollPos{}
 		return s, nil, stay
 	}

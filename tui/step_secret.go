@@ -58,10 +58,17 @@ func (s secretStep) value() secret.Secret {
 	if s.empty() {
 		return s.saved()
 	}
+	return secret.New(s.typed())
+}
+
+// typed is the field's value as steps cleans a pasted secret
+// (steps.ValidateSecret, which keeps a trailing period), or as typed while
+// it is not a valid one.
+func (s secretStep) typed() string {
 	if v, err := steps.ValidateSecret(s.form.value(0)); err == nil {
-		return secret.New(v)
+		return v
 	}
-	return secret.New(s.form.value(0))
+	return s.form.value(0)
 }
 
 // Update implements step.
@@ -100,7 +107,7 @@ func (s secretStep) submit() (step, tea.Cmd, outcome) {
 	if !s.empty() || s.saved().IsZero() {
 		var v string
 		if v, err = steps.ValidateSecret(s.form.value(0)); err == nil {
-			s.form = s.form.setValue(0, v)
+			s.form = s.form.setValue(0, v) // the admin sees what is used
 		}
 	}
 	var ok bool

@@ -110,11 +110,6 @@ func (s testStep) tested() (config.Config, config.Provider, bool) {
 // the relay's own domain (steps.TestResult.OwnDomainOnly).
 func (s testStep) ownDomainOnly() bool { return s.passedNow() && s.passedOwn }
 
-// secrets are the credentials the transcript and problems must not show.
-func (s testStep) secrets() []secret.Secret {
-	return []secret.Secret{s.cfg.Entra.ClientSecret, s.cfg.Relay.Password, s.cfg.Local.Password}
-}
-
 // Update implements step.
 func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 	switch msg := msg.(type) {
@@ -158,7 +153,7 @@ func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		return s, cmd, stay
 	case done[steps.TestResult]:
 		var ok bool
-		if s.formBase, ok = s.settle(msg, s.secrets()...); !ok {
+		if s.formBase, ok = s.settle(msg, s.cfg.Secrets()...); !ok {
 			return s, nil, stay
 		}
 		s.result = &msg.val
@@ -211,7 +206,7 @@ const transcriptAnchor = "Transcript ("
 func (s testStep) transcriptView() string {
 	var lines []string
 	for _, l := range s.result.Transcript {
-		lines = append(lines, wrap(printable(secret.Redact(l, s.secrets()...)), s.width))
+		lines = append(lines, wrap(printable(secret.Redact(l, s.cfg.Secrets()...)), s.width))
 	}
 	title := theme.faint.Render(wrap(transcriptAnchor+"secrets masked; "+transcriptKey(s.typing()).Help().Key+" hides):", s.width))
 	return title + "\n" + strings.Join(lines, "\n")
