@@ -23,9 +23,9 @@ import (
 
 // Settings says which app, in which tenant and cloud, to talk to.
 type Settings struct {
-	Cloud        cloud.Cloud
-	TenantID     string
-	ClientID     string
+	Cloud    cloud.Cloud
+	TenantID string
+	ClientID string
 	// ClientSecret is the client secret Value as steps cleaned it from
 	// the paste (steps.ValidateSecret); auth uses it as it is.
 	ClientSecret secret.Secret

@@ -46,6 +46,48 @@ const (
 	TLSImplicit TLSMode = "implicit" // TLS from the first byte (port 465)
 )
 
+// The wordings of a TLS mode, each for its place.
+
+// Label is how the test email names the TLS mode the message went with.
+func (m TLSMode) Label() string {
+	switch m {
+	case TLSNone:
+		return "None (plain SMTP)"
+	case TLSStartTLS:
+		return "STARTTLS (required)"
+	case TLSImplicit:
+		return "Implicit TLS (SMTPS, usually port 465)"
+	}
+	return string(m)
+}
+
+// Choice is how the wizard offers the TLS mode, and names it when the
+// server answered with it (an unknown mode reads as none: it is not
+// offered).
+func (m TLSMode) Choice() string {
+	switch m {
+	case TLSStartTLS:
+		return "STARTTLS (required)"
+	case TLSImplicit:
+		return "Implicit TLS (usually port 465)"
+	}
+	return "None (plain text)"
+}
+
+// Short names the TLS mode in a few words, after host:port in the
+// commands' output.
+func (m TLSMode) Short() string {
+	switch m {
+	case TLSNone:
+		return "no TLS"
+	case TLSStartTLS:
+		return "STARTTLS required"
+	case TLSImplicit:
+		return "implicit TLS"
+	}
+	return string(m)
+}
+
 // Config is the whole saved configuration.
 type Config struct {
 	// Version of the file format.

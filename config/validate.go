@@ -41,19 +41,6 @@ func (m TLSMode) Valid() bool {
 // TLSModes lists the TLS modes in the order the wizard offers them.
 var TLSModes = []TLSMode{TLSNone, TLSStartTLS, TLSImplicit}
 
-// Label is how the wizard names the TLS mode.
-func (m TLSMode) Label() string {
-	switch m {
-	case TLSNone:
-		return "None (plain SMTP)"
-	case TLSStartTLS:
-		return "STARTTLS (required)"
-	case TLSImplicit:
-		return "Implicit TLS (SMTPS, usually port 465)"
-	}
-	return string(m)
-}
-
 // Validate checks the values a file may hold but this build cannot use:
 // the enabled provider, the cloud, the TLS modes, port ranges and the
 // format version. It returns a *ValueError naming the setting. It does not

@@ -7,8 +7,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/pimmail/pimmail/config"
 )
 
 // DefaultTimeout bounds the dial and every read and write when
@@ -23,27 +21,15 @@ func (srv Server) timeout() time.Duration {
 	return DefaultTimeout
 }
 
-// mode returns srv's TLS mode; an empty mode means STARTTLS, the safe
-// choice, so that a half-filled Server never talks in clear by accident.
-func (srv Server) mode() config.TLSMode {
-	if srv.TLS == "" {
-		return config.TLSStartTLS
-	}
-	return srv.TLS
-}
+// mode returns srv's TLS mode (see TLSMode for the zero value).
+func (srv Server) mode() TLSMode { return srv.TLS.orDefault() }
 
 // port returns srv's port, or the usual port for its TLS mode when zero.
 func (srv Server) port() int {
 	if srv.Port > 0 {
 		return srv.Port
 	}
-	switch srv.mode() {
-	case config.TLSImplicit:
-		return 465
-	case config.TLSNone:
-		return 25
-	}
-	return 587
+	return srv.mode().DefaultPort()
 }
 
 // deadlineConn gives every single Read and Write its own deadline, so a

@@ -9,7 +9,6 @@ import (
 
 	"github.com/wneessen/go-mail"
 
-	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
 )
 
@@ -49,7 +48,7 @@ func (s *sender) problem(ctx context.Context, err error) *diagnose.Problem {
 	// go-mail's own refusals are plain errors; the transcript adds the
 	// evidence (what the server offered) for the details view.
 	switch {
-	case s.mode == config.TLSStartTLS && !tlsUp && caps != nil && !hasCap(caps, "STARTTLS") &&
+	case s.mode == StartTLS && !tlsUp && caps != nil && !hasCap(caps, "STARTTLS") &&
 		strings.Contains(raw, "does not support STARTTLS"):
 		return diagnose.New(diagnose.NoSTARTTLS, s.facts, "EHLO capabilities: "+strings.Join(caps, ", "), err)
 	case errors.Is(err, errNoPasswordMech):

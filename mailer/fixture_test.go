@@ -23,14 +23,12 @@ import (
 
 	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
-
-	"github.com/pimmail/pimmail/config"
 )
 
 // fixtureOptions shape the test server.
 type fixtureOptions struct {
 	// tls: none (no STARTTLS offered), starttls (offered), implicit.
-	tls config.TLSMode
+	tls TLSMode
 	// mechs are the AUTH mechanisms offered ("PLAIN", "LOGIN"); none means
 	// no AUTH. user and pass are the only accepted credentials.
 	mechs      []string
@@ -42,7 +40,7 @@ type fixture struct {
 	host    string
 	port    int
 	roots   *x509.CertPool
-	mode    config.TLSMode
+	mode    TLSMode
 	mu      sync.Mutex
 	msgs    []fixtureMsg
 	authed  []string
@@ -71,7 +69,7 @@ func startFixture(t testing.TB, o fixtureOptions) *fixture {
 	leaf, roots := testCertificate(t)
 	f := &fixture{host: "127.0.0.1", roots: roots, mode: o.tls, options: o}
 	if f.mode == "" {
-		f.mode = config.TLSNone
+		f.mode = NoTLS
 	}
 	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) {
 		return &fixtureSession{f: f}, nil
@@ -87,9 +85,9 @@ func startFixture(t testing.TB, o fixtureOptions) *fixture {
 		t.Fatal(err)
 	}
 	switch o.tls {
-	case config.TLSStartTLS:
+	case StartTLS:
 		srv.TLSConfig = tlsConf
-	case config.TLSImplicit:
+	case ImplicitTLS:
 		ln = tls.NewListener(ln, tlsConf)
 	}
 	f.port = ln.Addr().(*net.TCPAddr).Port

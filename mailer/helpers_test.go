@@ -11,7 +11,6 @@ import (
 	"github.com/AzureAD/microsoft-authentication-library-for-go/apps/public"
 
 	"github.com/pimmail/pimmail/cloud"
-	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
@@ -81,17 +80,17 @@ func mintToken(t testing.TB, sb *sandbox.Sandbox) string {
 // exchangeServer is the sandbox's Exchange Online submission stand-in.
 func exchangeServer(sb *sandbox.Sandbox) Server {
 	ep := sb.Endpoints()
-	return Server{Host: ep.SMTPHost, Port: ep.SMTPPort, TLS: config.TLSStartTLS, RootCAs: sb.RootCAs(), Timeout: 10 * time.Second}
+	return Server{Host: ep.SMTPHost, Port: ep.SMTPPort, TLS: StartTLS, RootCAs: sb.RootCAs(), Timeout: 10 * time.Second}
 }
 
 // relayServer is the sandbox's Exchange Online Protection relay stand-in.
-func relayServer(sb *sandbox.Sandbox, mode config.TLSMode) Server {
+func relayServer(sb *sandbox.Sandbox, mode TLSMode) Server {
 	ep := sb.Endpoints()
 	return Server{Host: ep.RelayHost, Port: ep.RelayPort, TLS: mode, RootCAs: sb.RootCAs(), Timeout: 10 * time.Second}
 }
 
 // localServer is the sandbox's local Postfix-like sink.
-func localServer(sb *sandbox.Sandbox, mode config.TLSMode) Server {
+func localServer(sb *sandbox.Sandbox, mode TLSMode) Server {
 	ep := sb.Endpoints()
 	return Server{Host: ep.LocalHost, Port: ep.LocalPort, TLS: mode, RootCAs: sb.RootCAs(), Timeout: 10 * time.Second}
 }

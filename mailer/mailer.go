@@ -9,7 +9,6 @@ import (
 	"crypto/x509"
 	"time"
 
-	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/secret"
 )
 
@@ -17,8 +16,8 @@ import (
 type Server struct {
 	Host string
 	Port int
-	// TLS: config.TLSStartTLS (required, TLS 1.2+), config.TLSImplicit, or config.TLSNone.
-	TLS config.TLSMode
+	// TLS: StartTLS (required, TLS 1.2+; the zero value), ImplicitTLS, or NoTLS.
+	TLS TLSMode
 	// RootCAs replaces the system roots when set (the sandbox's CA).
 	RootCAs *x509.CertPool
 	// Timeout bounds the dial and each read and write of the conversation

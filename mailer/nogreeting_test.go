@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
 )
 
@@ -28,7 +27,7 @@ func TestSilentServerIsNoGreeting(t *testing.T) {
 		name string
 		run  run
 	}{{"Probe", probe}, {"Send", send}} {
-		for _, mode := range []config.TLSMode{config.TLSStartTLS, config.TLSNone, config.TLSImplicit} {
+		for _, mode := range []TLSMode{StartTLS, NoTLS, ImplicitTLS} {
 			for _, by := range []string{"read timeout", "check deadline"} {
 				t.Run(r.name+"/"+string(mode)+"/"+by, func(t *testing.T) {
 					port, _ := silentListener(t)
@@ -82,7 +81,7 @@ func TestSilentAfterGreetingIsTimeout(t *testing.T) {
 			}()
 		}
 	}()
-	srv := Server{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, TLS: config.TLSNone, Timeout: 200 * time.Millisecond}
+	srv := Server{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, TLS: NoTLS, Timeout: 200 * time.Millisecond}
 	_, err = Probe(testCtx(t), srv, false)
 	wantCode(t, err, diagnose.NetTimeout)
 	_, err = Send(testCtx(t), srv, Auth{}, testMessage("x"))
@@ -96,7 +95,7 @@ func TestSilentServerStage(t *testing.T) {
 	for _, by := range []string{"read timeout", "check deadline"} {
 		t.Run(by, func(t *testing.T) {
 			port, _ := silentListener(t)
-			srv := Server{Host: "127.0.0.1", Port: port, TLS: config.TLSStartTLS, Timeout: 200 * time.Millisecond}
+			srv := Server{Host: "127.0.0.1", Port: port, TLS: StartTLS, Timeout: 200 * time.Millisecond}
 			ctx := testCtx(t)
 			if by == "check deadline" {
 				srv.Timeout = time.Minute

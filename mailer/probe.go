@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
 )
 
@@ -39,8 +38,8 @@ func Probe(ctx context.Context, srv Server, wantXOAUTH2 bool) (ProbeReport, erro
 		facts: diagnose.Facts{Host: srv.Host, Port: srv.port()},
 		tr:    &transcript{},
 	}
-	if wantXOAUTH2 && p.mode == config.TLSNone {
-		p.mode = config.TLSStartTLS
+	if wantXOAUTH2 && p.mode == NoTLS {
+		p.mode = StartTLS
 	}
 	p.facts.TLS = string(p.mode)
 	err := p.run(ctx, wantXOAUTH2)
@@ -56,7 +55,7 @@ func Probe(ctx context.Context, srv Server, wantXOAUTH2 bool) (ProbeReport, erro
 // prober is one probe in progress.
 type prober struct {
 	srv   Server
-	mode  config.TLSMode
+	mode  TLSMode
 	facts diagnose.Facts
 	rep   ProbeReport
 	tr    *transcript
@@ -121,7 +120,7 @@ func (p *prober) run(ctx context.Context, wantXOAUTH2 bool) error {
 	defer closeOnCancel(ctx, p.raw)()
 
 	conn := p.raw
-	if p.mode == config.TLSImplicit {
+	if p.mode == ImplicitTLS {
 		var tc *tls.Conn
 		err = p.stage("tls", func() (string, error) {
 			var herr error
@@ -151,21 +150,21 @@ func (p *prober) run(ctx context.Context, wantXOAUTH2 bool) error {
 	}
 
 	ehloStage := "ehlo"
-	if p.mode == config.TLSImplicit {
+	if p.mode == ImplicitTLS {
 		ehloStage = "ehlo-tls"
 	}
 	caps, err := p.ehlo(ehloStage)
 	if err != nil {
 		return err
 	}
-	if p.mode == config.TLSImplicit {
+	if p.mode == ImplicitTLS {
 		p.rep.EHLOAfterTLS = caps
 	} else {
 		p.rep.EHLO = caps
 		p.rep.StartTLS = hasCap(caps, "STARTTLS")
 	}
 
-	if p.mode == config.TLSStartTLS {
+	if p.mode == StartTLS {
 		if !p.rep.StartTLS {
 			p.rep.Stages = append(p.rep.Stages, Stage{Name: "starttls", Detail: "the server does not offer STARTTLS"})
 			p.quit()

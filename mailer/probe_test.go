@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
 )
@@ -80,10 +79,10 @@ func TestProbeRelayAndLocalSink(t *testing.T) {
 		wantTLS    bool
 		wantBanner string
 	}{
-		{"relay STARTTLS", relayServer(sb, config.TLSStartTLS), true, "Microsoft ESMTP MAIL Service ready at"},
-		{"relay plain", relayServer(sb, config.TLSNone), false, "Microsoft ESMTP MAIL Service ready at"},
-		{"local plain", localServer(sb, config.TLSNone), false, "ESMTP Postfix"},
-		{"local STARTTLS", localServer(sb, config.TLSStartTLS), true, "ESMTP Postfix"},
+		{"relay STARTTLS", relayServer(sb, StartTLS), true, "Microsoft ESMTP MAIL Service ready at"},
+		{"relay plain", relayServer(sb, NoTLS), false, "Microsoft ESMTP MAIL Service ready at"},
+		{"local plain", localServer(sb, NoTLS), false, "ESMTP Postfix"},
+		{"local STARTTLS", localServer(sb, StartTLS), true, "ESMTP Postfix"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -108,7 +107,7 @@ func TestProbeRelayAndLocalSink(t *testing.T) {
 
 	// The relay is no submission endpoint: asking for XOAUTH2 says so, and
 	// the report still shows what the server offered.
-	rep, err := Probe(testCtx(t), relayServer(sb, config.TLSStartTLS), true)
+	rep, err := Probe(testCtx(t), relayServer(sb, StartTLS), true)
 	p := wantCode(t, err, diagnose.NoXOAUTH2)
 	if rep.TLSVersion == "" || rep.Banner == "" || !strings.Contains(p.Raw, "none") {
 		t.Errorf("report not filled on NoXOAUTH2: %+v, raw %q", rep, p.Raw)
@@ -137,22 +136,22 @@ func TestProbeUntrustedCertificate(t *testing.T) {
 }
 
 func TestProbeNoSTARTTLS(t *testing.T) {
-	f := startFixture(t, fixtureOptions{tls: config.TLSNone})
+	f := startFixture(t, fixtureOptions{tls: NoTLS})
 	srv := f.server()
-	srv.TLS = config.TLSStartTLS
+	srv.TLS = StartTLS
 	rep, err := Probe(testCtx(t), srv, false)
 	wantCode(t, err, diagnose.NoSTARTTLS)
 	if rep.StartTLS || len(rep.EHLO) == 0 {
 		t.Errorf("report: StartTLS %v EHLO %q", rep.StartTLS, rep.EHLO)
 	}
 	// Even wanting XOAUTH2 over a "none" server, STARTTLS is required.
-	srv.TLS = config.TLSNone
+	srv.TLS = NoTLS
 	_, err = Probe(testCtx(t), srv, true)
 	wantCode(t, err, diagnose.NoSTARTTLS)
 }
 
 func TestProbeImplicitTLS(t *testing.T) {
-	f := startFixture(t, fixtureOptions{tls: config.TLSImplicit, mechs: []string{"PLAIN", "LOGIN"}, user: "u", pass: "p4ss"})
+	f := startFixture(t, fixtureOptions{tls: ImplicitTLS, mechs: []string{"PLAIN", "LOGIN"}, user: "u", pass: "p4ss"})
 	rep, err := Probe(testCtx(t), f.server(), false)
 	if err != nil {
 		t.Fatalf("Probe: %v", err)
@@ -168,7 +167,7 @@ func TestProbeImplicitTLS(t *testing.T) {
 		t.Errorf("implicit TLS EHLO: before %q after %q", rep.EHLO, rep.EHLOAfterTLS)
 	}
 	// Implicit TLS against a plain-text port fails as a TLS handshake.
-	_, err = Probe(testCtx(t), Server{Host: "127.0.0.1", Port: startFixture(t, fixtureOptions{}).port, TLS: config.TLSImplicit, Timeout: 5 * time.Second}, false)
+	_, err = Probe(testCtx(t), Server{Host: "127.0.0.1", Port: startFixture(t, fixtureOptions{}).port, TLS: ImplicitTLS, Timeout: 5 * time.Second}, false)
 	wantCode(t, err, diagnose.TLSHandshake)
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/wneessen/go-mail"
 
-	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
 )
 
@@ -33,7 +32,7 @@ func Send(ctx context.Context, srv Server, auth Auth, msg Message) (Result, erro
 type sender struct {
 	srv   Server
 	auth  Auth
-	mode  config.TLSMode
+	mode  TLSMode
 	facts diagnose.Facts
 	tr    *transcript
 
@@ -58,8 +57,8 @@ func newSender(srv Server, auth Auth) *sender {
 	}
 	switch auth.Kind {
 	case AuthXOAUTH2:
-		if s.mode == config.TLSNone {
-			s.mode = config.TLSStartTLS
+		if s.mode == NoTLS {
+			s.mode = StartTLS
 		}
 		s.facts.Mailbox = auth.Username
 		s.tr.authMech = "XOAUTH2"
@@ -118,9 +117,9 @@ func (s *sender) options() []mail.Option {
 		mail.WithLogger(s.tr),
 	}
 	switch s.mode {
-	case config.TLSImplicit:
+	case ImplicitTLS:
 		opts = append(opts, mail.WithSSL())
-	case config.TLSNone:
+	case NoTLS:
 		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
 	default:
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
@@ -137,7 +136,7 @@ func (s *sender) options() []mail.Option {
 			username:    s.auth.Username,
 			password:    s.auth.Secret.Reveal(),
 			host:        s.srv.Host,
-			implicitTLS: s.mode == config.TLSImplicit,
+			implicitTLS: s.mode == ImplicitTLS,
 			chosen:      s.tr.setAuthMech,
 		}))
 	}
@@ -165,7 +164,7 @@ func (s *sender) dial(ctx context.Context, network, addr string) (net.Conn, erro
 		return nil, err
 	}
 	var conn net.Conn = &deadlineConn{Conn: c, timeout: timeout}
-	if s.mode == config.TLSImplicit {
+	if s.mode == ImplicitTLS {
 		s.setWaiting("tls", nil)
 		tc := tls.Client(conn, tlsConfig(s.srv, s.tr.tlsEstablished))
 		if err := tc.HandshakeContext(ctx); err != nil {

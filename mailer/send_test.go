@@ -14,7 +14,6 @@ import (
 	gomail "github.com/wneessen/go-mail"
 	gmsmtp "github.com/wneessen/go-mail/smtp"
 
-	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
@@ -248,10 +247,10 @@ func TestSendRelayAndLocalSink(t *testing.T) {
 		to        string
 		wantReply string
 	}{
-		{"relay, plain, accepted domain", relayServer(sb, config.TLSNone), "relay", "it@" + sandbox.RelayDomain, "250 2.6.0 <"},
-		{"relay, STARTTLS, outside domain from a trusted IP", relayServer(sb, config.TLSStartTLS), "relay", "someone@example.org", "250 2.6.0 <"},
-		{"local sink, plain", localServer(sb, config.TLSNone), "local", "root@localhost", "250 2.0.0 Ok: queued as "},
-		{"local sink, STARTTLS", localServer(sb, config.TLSStartTLS), "local", "root@localhost", "250 2.0.0 Ok: queued as "},
+		{"relay, plain, accepted domain", relayServer(sb, NoTLS), "relay", "it@" + sandbox.RelayDomain, "250 2.6.0 <"},
+		{"relay, STARTTLS, outside domain from a trusted IP", relayServer(sb, StartTLS), "relay", "someone@example.org", "250 2.6.0 <"},
+		{"local sink, plain", localServer(sb, NoTLS), "local", "root@localhost", "250 2.0.0 Ok: queued as "},
+		{"local sink, STARTTLS", localServer(sb, StartTLS), "local", "root@localhost", "250 2.0.0 Ok: queued as "},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -273,7 +272,7 @@ func TestSendRelayAndLocalSink(t *testing.T) {
 				t.Errorf("accepted: %s from %q to %q subject %q", got.Server, got.MailFrom, got.RcptTo, h.Get("Subject"))
 			}
 			tlsNoted := slices.ContainsFunc(res.Transcript, func(l string) bool { return strings.HasPrefix(l, "-- TLS established") })
-			if tlsNoted != (tt.srv.TLS == config.TLSStartTLS) {
+			if tlsNoted != (tt.srv.TLS == StartTLS) {
 				t.Errorf("TLS noted %v for mode %s", tlsNoted, tt.srv.TLS)
 			}
 		})
@@ -284,7 +283,7 @@ func TestSendRelayRefusals(t *testing.T) {
 	t.Run("IP not trusted by a connector", func(t *testing.T) {
 		sb := startSandbox(t, sandbox.Options{Scenario: "relay-not-trusted"})
 		msg := Message{From: "pim@" + sandbox.RelayDomain, To: []string{"someone@example.org"}, Subject: "x", Body: "x"}
-		res, err := Send(testCtx(t), relayServer(sb, config.TLSStartTLS), Auth{}, msg)
+		res, err := Send(testCtx(t), relayServer(sb, StartTLS), Auth{}, msg)
 		wantCode(t, err, diagnose.RelayTenantAttribution)
 		if !slices.ContainsFunc(res.Transcript, func(l string) bool {
 			return strings.HasPrefix(l, "S: 550 5.7.64 TenantAttribution; Relay Access Denied [")
@@ -295,13 +294,13 @@ func TestSendRelayRefusals(t *testing.T) {
 	t.Run("username for a relay without AUTH", func(t *testing.T) {
 		sb := startSandbox(t, sandbox.Options{})
 		auth := Auth{Kind: AuthPassword, Username: "relay-user", Secret: secret.New(testPass)}
-		res, err := Send(testCtx(t), relayServer(sb, config.TLSStartTLS), auth, testMessage("x"))
+		res, err := Send(testCtx(t), relayServer(sb, StartTLS), auth, testMessage("x"))
 		p := wantCode(t, err, diagnose.NoAuth)
 		noSecretIn(t, "relay-user", testPass, append(res.Transcript, problemTexts(p)...)...)
 	})
 	t.Run("XOAUTH2 against the relay", func(t *testing.T) {
 		sb := startSandbox(t, sandbox.Options{})
-		_, err := Send(testCtx(t), relayServer(sb, config.TLSStartTLS), xoauth2(testToken), testMessage("x"))
+		_, err := Send(testCtx(t), relayServer(sb, StartTLS), xoauth2(testToken), testMessage("x"))
 		wantCode(t, err, diagnose.NoXOAUTH2)
 	})
 }
@@ -315,12 +314,12 @@ func TestSendWithPassword(t *testing.T) {
 		want     diagnose.Code // "" for success
 		wantMech string
 	}{
-		{"PLAIN over STARTTLS", fixtureOptions{tls: config.TLSStartTLS, mechs: []string{"PLAIN", "LOGIN"}}, pass, "", "PLAIN"},
-		{"LOGIN over implicit TLS", fixtureOptions{tls: config.TLSImplicit, mechs: []string{"LOGIN"}}, pass, "", "LOGIN"},
-		{"PLAIN in clear to this machine", fixtureOptions{tls: config.TLSNone, mechs: []string{"PLAIN"}}, pass, "", "PLAIN"},
-		{"wrong password", fixtureOptions{tls: config.TLSStartTLS, mechs: []string{"PLAIN"}}, "not-" + pass, diagnose.RelayAuthFailed, "PLAIN"},
-		{"wrong password, LOGIN", fixtureOptions{tls: config.TLSImplicit, mechs: []string{"LOGIN"}}, "not-" + pass, diagnose.RelayAuthFailed, "LOGIN"},
-		{"no PLAIN or LOGIN offered", fixtureOptions{tls: config.TLSStartTLS}, pass, diagnose.NoAuth, ""},
+		{"PLAIN over STARTTLS", fixtureOptions{tls: StartTLS, mechs: []string{"PLAIN", "LOGIN"}}, pass, "", "PLAIN"},
+		{"LOGIN over implicit TLS", fixtureOptions{tls: ImplicitTLS, mechs: []string{"LOGIN"}}, pass, "", "LOGIN"},
+		{"PLAIN in clear to this machine", fixtureOptions{tls: NoTLS, mechs: []string{"PLAIN"}}, pass, "", "PLAIN"},
+		{"wrong password", fixtureOptions{tls: StartTLS, mechs: []string{"PLAIN"}}, "not-" + pass, diagnose.RelayAuthFailed, "PLAIN"},
+		{"wrong password, LOGIN", fixtureOptions{tls: ImplicitTLS, mechs: []string{"LOGIN"}}, "not-" + pass, diagnose.RelayAuthFailed, "LOGIN"},
+		{"no PLAIN or LOGIN offered", fixtureOptions{tls: StartTLS}, pass, diagnose.NoAuth, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -399,9 +398,9 @@ func TestSendNetworkFailures(t *testing.T) {
 		wantCode(t, err, diagnose.NetCancelled)
 	})
 	t.Run("STARTTLS required but not offered", func(t *testing.T) {
-		f := startFixture(t, fixtureOptions{tls: config.TLSNone})
+		f := startFixture(t, fixtureOptions{tls: NoTLS})
 		srv := f.server()
-		srv.TLS = config.TLSNone // XOAUTH2 forces STARTTLS regardless
+		srv.TLS = NoTLS // XOAUTH2 forces STARTTLS regardless
 		res, err := Send(testCtx(t), srv, xoauth2(testToken), testMessage("x"))
 		wantCode(t, err, diagnose.NoSTARTTLS)
 		noSecretIn(t, sandbox.DefaultMailbox, testToken, res.Transcript...)
@@ -445,12 +444,12 @@ func TestSendAsGrantedAddress(t *testing.T) {
 func TestNoAuthAdviceFollowsTLSMode(t *testing.T) {
 	const user, pass = "relay-user@contoso.example", "S3cret-relay-pass"
 	for _, tt := range []struct {
-		tls         config.TLSMode
+		tls         TLSMode
 		suggestsTLS bool
 	}{
-		{config.TLSNone, true},
-		{config.TLSStartTLS, false},
-		{config.TLSImplicit, false},
+		{NoTLS, true},
+		{StartTLS, false},
+		{ImplicitTLS, false},
 	} {
 		t.Run(string(tt.tls), func(t *testing.T) {
 			f := startFixture(t, fixtureOptions{tls: tt.tls, user: user, pass: pass})

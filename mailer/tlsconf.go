@@ -5,6 +5,37 @@ import (
 	"fmt"
 )
 
+// TLSMode is how a connection to a server is secured. The zero value means
+// StartTLS, the safe choice, so that a half-filled Server never talks in
+// clear by accident.
+type TLSMode string
+
+// The TLS modes. The values are the words of the configuration file and of
+// diagnose.Facts.TLS.
+const (
+	StartTLS    TLSMode = "starttls" // STARTTLS required, TLS 1.2 or later
+	ImplicitTLS TLSMode = "implicit" // TLS from the first byte (SMTPS)
+	NoTLS       TLSMode = "none"     // plain text, only inside a trusted network
+)
+
+// orDefault is m, or StartTLS for the zero value.
+func (m TLSMode) orDefault() TLSMode {
+	if m == "" {
+		return StartTLS
+	}
+	return m
+}
+
+// DefaultPort is the usual port of a server secured with m: 465 for
+// implicit TLS, else 25 (a relay or the local mail service; Exchange
+// Online's submission port 587 comes with its host, from the cloud).
+func (m TLSMode) DefaultPort() int {
+	if m.orDefault() == ImplicitTLS {
+		return 465
+	}
+	return 25
+}
+
 // tlsConfig is the one TLS configuration for Probe and Send: TLS 1.2 at
 // least, certificates verified against srv's roots (the system's when nil)
 // for the host name dialled. Verification is never switched off.

@@ -726,7 +726,7 @@ func mailboxToken(t *testing.T, sb *sandbox.Sandbox) secret.Secret {
 // exchangeAt is the Exchange stand-in as a mailer.Server.
 func exchangeAt(sb *sandbox.Sandbox) mailer.Server {
 	ep := sb.Endpoints()
-	return mailer.Server{Host: ep.SMTPHost, Port: ep.SMTPPort, TLS: config.TLSStartTLS, RootCAs: sb.RootCAs(), Timeout: 20 * time.Second}
+	return mailer.Server{Host: ep.SMTPHost, Port: ep.SMTPPort, TLS: mailer.StartTLS, RootCAs: sb.RootCAs(), Timeout: 20 * time.Second}
 }
 
 // driveEnvelopeMismatch: MAIL FROM another address than the mailbox.

@@ -454,7 +454,7 @@ func testBody(p config.Provider, c config.Config, srv mailer.Server, from, to st
 	b := "This is a test message from pimmail, the PIM email setup tool.\r\n" +
 		"If you can read it, PIM email through this provider works.\r\n\r\n" +
 		"Provider:  " + p.Label() + "\r\n" +
-		fmt.Sprintf("Server:    %s:%d (%s)\r\n", srv.Host, srv.Port, srv.TLS.Label())
+		fmt.Sprintf("Server:    %s:%d (%s)\r\n", srv.Host, srv.Port, config.TLSMode(srv.TLS).Label())
 	if p == config.ProviderEntra {
 		b += "Mailbox:   " + c.Entra.Mailbox + " (signed in with OAuth, SMTP AUTH XOAUTH2)\r\n"
 	}

@@ -212,16 +212,25 @@ func (r *Run) server(p config.Provider, c config.Config) (mailer.Server, error) 
 		return mailer.Server{}, inputProblem(&FieldError{Field: FieldHost, Message: "is empty", Hint: hintHost})
 	}
 	if port == 0 {
-		port = 25
-		if mode == config.TLSImplicit {
-			port = 465
-		}
+		port = tlsOf(mode).DefaultPort()
 	}
 	h, pt, err := ValidateHostPort(net.JoinHostPort(strings.TrimSpace(host), strconv.Itoa(port)), 0)
 	if err != nil {
 		return mailer.Server{}, inputProblem(err)
 	}
-	return mailer.Server{Host: h, Port: pt, TLS: mode, RootCAs: r.env.RootCAs, Timeout: r.timeout()}, nil
+	return mailer.Server{Host: h, Port: pt, TLS: tlsOf(mode), RootCAs: r.env.RootCAs, Timeout: r.timeout()}, nil
+}
+
+// tlsOf is the mailer's TLS mode for a configured one (a valid one: the
+// words are the same).
+func tlsOf(m config.TLSMode) mailer.TLSMode {
+	switch m {
+	case config.TLSNone:
+		return mailer.NoTLS
+	case config.TLSImplicit:
+		return mailer.ImplicitTLS
+	}
+	return mailer.StartTLS
 }
 
 // codeOf names an outcome for the debug log without any text that could

@@ -24,17 +24,6 @@ var tlsModes = map[config.Provider][]config.TLSMode{
 	config.ProviderLocal: {config.TLSNone, config.TLSStartTLS},
 }
 
-// tlsLabel is how a TLS mode reads in the wizard.
-func tlsLabel(m config.TLSMode) string {
-	switch m {
-	case config.TLSStartTLS:
-		return "STARTTLS (required)"
-	case config.TLSImplicit:
-		return "Implicit TLS (usually port 465)"
-	}
-	return "None (plain text)"
-}
-
 // relayModel explains in brief how a relay trusts this server; the step's
 // help screen has the whole story.
 const relayModel = "Exchange Online's relay endpoint (<domain>.mail.protection.outlook.com:25) takes mail " +
@@ -100,7 +89,7 @@ func newServerStep(p config.Provider, c config.Config, hints *steps.Hints) serve
 	modes := tlsModes[p]
 	labels, idx := make([]string, len(modes)), 0
 	for i, m := range modes {
-		labels[i] = tlsLabel(m)
+		labels[i] = m.Choice()
 		if m == mode {
 			idx = i
 		}
@@ -177,7 +166,7 @@ func (s serverStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		}
 		sm, _ := s.settings()
 		s.passed = &sm
-		answers := "answers with " + tlsLabel(sm.TLS)
+		answers := "answers with " + sm.TLS.Choice()
 		if sm.TLS == config.TLSNone || sm.TLS == "" {
 			answers = "answers in plain text (no TLS)"
 		}

@@ -115,7 +115,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			out.item("Client ID", orNone(e.ClientID))
 			out.item("Client secret", masked(e.ClientSecret))
 			out.item("Mailbox", orNone(e.Mailbox))
-			out.item("Smart host", fmt.Sprintf("%s:%d (%s)", e.SmartHost, e.Port, tlsShort(config.TLSStartTLS)))
+			out.item("Smart host", fmt.Sprintf("%s:%d (%s)", e.SmartHost, e.Port, config.TLSStartTLS.Short()))
 		case config.ProviderRelay:
 			smtpRows(out, cfg.Relay)
 		case config.ProviderLocal:
@@ -193,26 +193,13 @@ func entraStatus(out *lines, path string, run *steps.Run, cacheErr error, cfg co
 
 // smtpRows prints a plain SMTP provider's settings.
 func smtpRows(out *lines, s config.SMTP) {
-	out.item("Server", fmt.Sprintf("%s:%d (%s)", orNone(s.Host), s.Port, tlsShort(s.TLS)))
+	out.item("Server", fmt.Sprintf("%s:%d (%s)", orNone(s.Host), s.Port, s.TLS.Short()))
 	if s.Username != "" {
 		out.item("Username", s.Username)
 		out.item("Password", setOrNot(s.Password))
 	} else {
 		out.item("Login", "none (the server trusts this host)")
 	}
-}
-
-// tlsShort names a TLS mode in a few words.
-func tlsShort(m config.TLSMode) string {
-	switch m {
-	case config.TLSNone:
-		return "no TLS"
-	case config.TLSStartTLS:
-		return "STARTTLS required"
-	case config.TLSImplicit:
-		return "implicit TLS"
-	}
-	return string(m)
 }
 
 // masked shows a secret as the mask plus its last 4 characters.

@@ -142,7 +142,7 @@ func serverText(p config.Provider, c config.Config) string {
 	case config.ProviderLocal:
 		host, port, mode = c.Local.Host, c.Local.Port, c.Local.TLS
 	}
-	return fmt.Sprintf("%s:%d, %s", host, port, tlsShort(mode))
+	return fmt.Sprintf("%s:%d, %s", host, port, mode.Short())
 }
 
 // printTranscript prints the SMTP conversation, secrets masked once more.
