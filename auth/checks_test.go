@@ -9,11 +9,12 @@ import (
 	"github.com/pimmail/pimmail/auth"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 	"github.com/pimmail/pimmail/secret"
 )
 
 func TestCheckTenant(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	for _, tenant := range []string{
 		sandbox.DefaultTenantID,
 		strings.ToUpper(sandbox.DefaultTenantID),
@@ -38,7 +39,7 @@ func TestCheckTenant(t *testing.T) {
 }
 
 func TestCheckTenantFailures(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	tests := []struct {
 		name   string
 		tenant string
@@ -66,7 +67,7 @@ func TestCheckTenantFailures(t *testing.T) {
 // TLS verification stays on: without the sandbox CA the system roots do
 // not trust it, and the check says it is a certificate problem.
 func TestCheckTenantUntrustedCertificate(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	s := settingsFor(sb, nil)
 	s.RootCAs = nil
 	_, err := auth.CheckTenant(testCtx(t), s)
@@ -75,7 +76,7 @@ func TestCheckTenantUntrustedCertificate(t *testing.T) {
 
 // Nothing listening: the failure is the network's, not Entra's.
 func TestCheckTenantRefused(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	s := settingsFor(sb, nil)
 	if err := sb.Close(); err != nil {
 		t.Fatal(err)
@@ -85,7 +86,7 @@ func TestCheckTenantRefused(t *testing.T) {
 }
 
 func TestCheckApp(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	info, err := auth.CheckApp(testCtx(t), settingsFor(sb, nil))
 	if err != nil {
 		t.Fatalf("CheckApp: %v", err)
@@ -100,7 +101,7 @@ func TestCheckApp(t *testing.T) {
 
 // CheckApp never persists the app token: the settings' cache stays empty.
 func TestCheckAppLeavesCacheAlone(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	c := auth.NewMemoryCache()
 	if _, err := auth.CheckApp(testCtx(t), settingsFor(sb, c)); err != nil {
 		t.Fatal(err)
@@ -133,7 +134,7 @@ func TestCheckAppFailures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sb := startSandbox(t, sandbox.Options{Scenario: tt.scenario})
+			sb := sandboxtest.Start(t, sandbox.Options{Scenario: tt.scenario})
 			s := settingsFor(sb, nil)
 			if tt.edit != nil {
 				tt.edit(&s)
@@ -151,7 +152,7 @@ func TestCheckAppFailures(t *testing.T) {
 // A wrong secret must not help the next check pass: each CheckApp asks
 // Entra afresh (no app token is kept between calls).
 func TestCheckAppAsksEveryTime(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	s := settingsFor(sb, nil)
 	if _, err := auth.CheckApp(testCtx(t), s); err != nil {
 		t.Fatal(err)

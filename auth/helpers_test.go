@@ -18,24 +18,6 @@ import (
 	"github.com/pimmail/pimmail/secret"
 )
 
-// startSandbox starts a sandbox for one test with the fast defaults the
-// auth tests use (the mailbox approves after 20 ms; poll interval 1 ms).
-func startSandbox(t *testing.T, opts sandbox.Options) *sandbox.Sandbox {
-	t.Helper()
-	if opts.ApproveAfter == 0 {
-		opts.ApproveAfter = 20 * time.Millisecond
-	}
-	if opts.PollInterval == 0 {
-		opts.PollInterval = time.Millisecond
-	}
-	sb, err := sandbox.Start(opts)
-	if err != nil {
-		t.Fatalf("sandbox.Start: %v", err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	return sb
-}
-
 // settingsFor are the settings an admin would enter for the sandbox's
 // default directory, with the sandbox's authority and CA.
 func settingsFor(sb *sandbox.Sandbox, c *auth.Cache) auth.Settings {

@@ -14,12 +14,13 @@ import (
 	"github.com/pimmail/pimmail/auth"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 )
 
 // The whole happy path as the wizard runs it: tenant, app, device logon,
 // then a token for sending, all against the sandbox through MSAL.
 func TestHappyPath(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	path := filepath.Join(t.TempDir(), "pimmail", "tokens.json")
 	c, err := auth.LoadCache(path, true)
 	if err != nil {
@@ -112,7 +113,7 @@ func TestDeviceLogonApprovedByHand(t *testing.T) {
 	dir := sandbox.DefaultDirectory()
 	second := "second-box@" + sandbox.DefaultTenantDomain
 	dir.Mailboxes = append(dir.Mailboxes, sandbox.Mailbox{UPN: second, ObjectID: "1b1c2d3e-4f50-4617-8293-a4b5c6d7e8f0", TenantID: sandbox.DefaultTenantID})
-	sb := startSandbox(t, sandbox.Options{Directory: &dir, ApproveAfter: -1})
+	sb := sandboxtest.Start(t, sandbox.Options{Directory: &dir, ApproveAfter: -1})
 	c := auth.NewMemoryCache()
 	s := settingsFor(sb, c)
 	ctx := testCtx(t)
@@ -159,7 +160,7 @@ func TestDeviceLogonScenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
-			sb := startSandbox(t, sandbox.Options{Scenario: tt.scenario})
+			sb := sandboxtest.Start(t, sandbox.Options{Scenario: tt.scenario})
 			c := auth.NewMemoryCache()
 			s := settingsFor(sb, c)
 			ctx := testCtx(t)
@@ -181,7 +182,7 @@ func TestDeviceLogonScenarios(t *testing.T) {
 }
 
 func TestDeviceLogonWrongSettings(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	tests := []struct {
 		name string
 		edit func(*auth.Settings)
@@ -203,7 +204,7 @@ func TestDeviceLogonWrongSettings(t *testing.T) {
 // Cancelling while MSAL polls (nobody approves) returns at once with
 // NetCancelled; polling runs in Wait's goroutine, so it has stopped too.
 func TestWaitCancelled(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{ApproveAfter: -1})
+	sb := sandboxtest.Start(t, sandbox.Options{ApproveAfter: -1})
 	c := auth.NewMemoryCache()
 	s := settingsFor(sb, c)
 	d, err := auth.StartDeviceLogon(testCtx(t), s)
@@ -245,7 +246,7 @@ func TestWaitCancelled(t *testing.T) {
 // A context deadline earlier than the code's expiry is the caller's
 // timeout, not an expired code.
 func TestWaitDeadline(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{ApproveAfter: -1})
+	sb := sandboxtest.Start(t, sandbox.Options{ApproveAfter: -1})
 	s := settingsFor(sb, auth.NewMemoryCache())
 	d, err := auth.StartDeviceLogon(testCtx(t), s)
 	if err != nil {
@@ -260,7 +261,7 @@ func TestWaitDeadline(t *testing.T) {
 // The code runs out on the client's side (MSAL stops at the announced
 // expiry) before Entra says expired_token: still "the code expired".
 func TestWaitCodeLifetimeOver(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{ApproveAfter: -1, DeviceCodeLifetime: time.Second})
+	sb := sandboxtest.Start(t, sandbox.Options{ApproveAfter: -1, DeviceCodeLifetime: time.Second})
 	s := settingsFor(sb, auth.NewMemoryCache())
 	d, err := auth.StartDeviceLogon(testCtx(t), s)
 	if err != nil {
@@ -286,7 +287,7 @@ func assertFileMode(t *testing.T, path string, want uint32) {
 // treats like authorization_pending, and the logon completes once the
 // mailbox approves.
 func TestDeviceLogonEntraInterval(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{PollInterval: 5 * time.Second, ApproveAfter: 300 * time.Millisecond})
+	sb := sandboxtest.Start(t, sandbox.Options{PollInterval: 5 * time.Second, ApproveAfter: 300 * time.Millisecond})
 	acct := signIn(t, settingsFor(sb, auth.NewMemoryCache()))
 	if acct.Username != sandbox.DefaultMailbox {
 		t.Fatalf("signed in as %q", acct.Username)

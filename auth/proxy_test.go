@@ -1,15 +1,13 @@
 package auth_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +15,7 @@ import (
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 )
 
 // proxyChildEnv marks the child process of TestEntraRequestsUseHTTPSProxy.
@@ -33,30 +32,7 @@ func TestEntraRequestsUseHTTPSProxy(t *testing.T) {
 		proxyChild()
 		return
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var mu sync.Mutex
-	var seen []string
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-				line, _ := bufio.NewReader(c).ReadString('\n')
-				mu.Lock()
-				seen = append(seen, strings.TrimSpace(line))
-				mu.Unlock()
-				_, _ = c.Write([]byte("HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n"))
-			}()
-		}
-	}()
+	proxy := sandboxtest.StartProxy(t)
 
 	child := func(proxy string) string {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -70,26 +46,19 @@ func TestEntraRequestsUseHTTPSProxy(t *testing.T) {
 		}
 		return string(out)
 	}
-	out := child("http://" + ln.Addr().String())
-	mu.Lock()
-	if len(seen) == 0 || seen[0] != "CONNECT "+cloud.Global.AuthorityHost+":443 HTTP/1.1" {
+	out := child("http://" + proxy.Addr)
+	if seen := proxy.Seen(); len(seen) == 0 || seen[0] != "CONNECT "+cloud.Global.AuthorityHost+":443 HTTP/1.1" {
 		t.Fatalf("the proxy saw %q; want a CONNECT to %s:443\nchild output:\n%s", seen, cloud.Global.AuthorityHost, out)
 	}
-	mu.Unlock()
 	// The proxy's refusal is diagnosed as such, naming the proxy and host.
-	for _, w := range []string{string(diagnose.NetProxy) + ":", ln.Addr().String(), "\"Forbidden\"", cloud.Global.AuthorityHost, "HTTPS_PROXY"} {
+	for _, w := range []string{string(diagnose.NetProxy) + ":", proxy.Addr, "\"Forbidden\"", cloud.Global.AuthorityHost, "HTTPS_PROXY"} {
 		if !strings.Contains(out, w) {
 			t.Errorf("the proxy's refusal: diagnosis lacks %q:\n%s", w, out)
 		}
 	}
 
 	// A proxy that is not there: its own problem, not Microsoft's.
-	closed, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := closed.Addr().String()
-	_ = closed.Close()
+	addr := "127.0.0.1:" + strconv.Itoa(sandboxtest.ClosedPort(t))
 	out = child("http://" + addr)
 	for _, w := range []string{string(diagnose.NetProxy) + ":", addr, "cannot be reached"} {
 		if !strings.Contains(out, w) {
@@ -134,7 +103,7 @@ func TestEntraHonoursSSLCertFile(t *testing.T) {
 		}
 		return
 	}
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	ca := filepath.Join(t.TempDir(), "ca.pem")
 	if err := os.WriteFile(ca, sb.CAPEM(), 0o600); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/pimmail/pimmail/auth"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 	"github.com/pimmail/pimmail/secfile"
 )
 
@@ -24,7 +25,7 @@ const shortLived = 2 * time.Minute
 // rewritten at once (autosave), and the next call refreshes again.
 func TestTokenSilentRefresh(t *testing.T) {
 	clk := &clock{}
-	sb := startSandbox(t, sandbox.Options{AccessTokenLifetime: shortLived, Now: clk.Now})
+	sb := sandboxtest.Start(t, sandbox.Options{AccessTokenLifetime: shortLived, Now: clk.Now})
 	path := filepath.Join(t.TempDir(), "tokens.json")
 	c, err := auth.LoadCache(path, true)
 	if err != nil {
@@ -71,7 +72,7 @@ func TestTokenSilentRefresh(t *testing.T) {
 // A token with plenty of life left comes from the cache without asking
 // Entra, call after call.
 func TestTokenFromCache(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	c := auth.NewMemoryCache()
 	s := settingsFor(sb, c)
 	signIn(t, s)
@@ -120,7 +121,7 @@ func TestTokenAfterRestart(t *testing.T) {
 		leaks.addFile(t, p)
 	}
 
-	sb := startSandbox(t, sandbox.Options{StateDir: stateDir, AccessTokenLifetime: shortLived})
+	sb := sandboxtest.Start(t, sandbox.Options{StateDir: stateDir, AccessTokenLifetime: shortLived})
 	for _, p := range []string{autoPath, savedPath} {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			c, err := auth.LoadCache(p, true)
@@ -154,7 +155,7 @@ func TestTokenRefreshRefused(t *testing.T) {
 		"refresh-inactive": diagnose.EntraRefreshInactive,
 	} {
 		t.Run(scenario, func(t *testing.T) {
-			sb := startSandbox(t, sandbox.Options{Scenario: scenario, AccessTokenLifetime: shortLived})
+			sb := sandboxtest.Start(t, sandbox.Options{Scenario: scenario, AccessTokenLifetime: shortLived})
 			path := filepath.Join(t.TempDir(), "tokens.json")
 			c, err := auth.LoadCache(path, true)
 			if err != nil {
@@ -199,7 +200,7 @@ func TestTokenRefreshFromAnotherSandbox(t *testing.T) {
 	if err := secfile.WriteFile(filepath.Join(dir, "b", "entra-port.json"), b); err != nil {
 		t.Fatal(err)
 	}
-	sb := startSandbox(t, sandbox.Options{StateDir: filepath.Join(dir, "b"), AccessTokenLifetime: shortLived})
+	sb := sandboxtest.Start(t, sandbox.Options{StateDir: filepath.Join(dir, "b"), AccessTokenLifetime: shortLived})
 	c, err := auth.LoadCache(path, true)
 	if err != nil {
 		t.Fatal(err)
@@ -215,7 +216,7 @@ func TestTokenUnusableCache(t *testing.T) {
 	otherApp.ClientID = "0a0b0c0d-1e1f-4a2b-8c3d-4e5f6a7b8c9d"
 	otherApp.Name = "Another app"
 	dir.Apps = append(dir.Apps, otherApp)
-	sb := startSandbox(t, sandbox.Options{Directory: &dir})
+	sb := sandboxtest.Start(t, sandbox.Options{Directory: &dir})
 
 	// A cache holding a real sign-in through the default app.
 	signedIn := auth.NewMemoryCache()
@@ -228,7 +229,7 @@ func TestTokenUnusableCache(t *testing.T) {
 
 	// One signed in at another sandbox (another host:port, as after moving
 	// to another sign-in address).
-	elsewhere := startSandbox(t, sandbox.Options{})
+	elsewhere := sandboxtest.Start(t, sandbox.Options{})
 	otherHost := auth.NewMemoryCache()
 	signIn(t, settingsFor(elsewhere, otherHost))
 	otherHostPath := filepath.Join(t.TempDir(), "other-host.json")

@@ -14,45 +14,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 )
-
-// closedPort returns a loopback port nothing listens on.
-func closedPort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	return port
-}
-
-// silentListener accepts connections and never writes.
-func silentListener(t testing.TB) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	return ln.Addr().String()
-}
 
 // tlsListener serves TLS with cfg and completes handshakes, then closes.
 func tlsListener(t testing.TB, cfg *tls.Config) string {
@@ -92,7 +56,8 @@ func TestNetRealErrors(t *testing.T) {
 	expiredTLS := tlsListener(t, &tls.Config{Certificates: []tls.Certificate{expired}})
 	oldTLS := tlsListener(t, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11})
 	plainSMTP := serveSMTP(t, &smtpScript{})
-	silent := silentListener(t)
+	silentPort, _ := sandboxtest.Silent(t)
+	silent := "127.0.0.1:" + strconv.Itoa(silentPort)
 	nx := dnsServer(t, 3)
 	servfail := dnsServer(t, 2)
 
@@ -103,7 +68,7 @@ func TestNetRealErrors(t *testing.T) {
 		explain string // part of the explanation
 	}{
 		{"refused", func() error {
-			_, err := (&net.Dialer{}).DialContext(ctxTimeout(t), "tcp", "127.0.0.1:"+strconv.Itoa(closedPort(t)))
+			_, err := (&net.Dialer{}).DialContext(ctxTimeout(t), "tcp", "127.0.0.1:"+strconv.Itoa(sandboxtest.ClosedPort(t)))
 			return err
 		}, NetRefused, "nothing is listening"},
 		{"read timeout", func() error {
@@ -168,7 +133,7 @@ func TestNetRealErrors(t *testing.T) {
 				Err: os.NewSyscallError("connect", syscall.ENETUNREACH)}
 		}, NetUnreachable, "no route"},
 		{"https call to a closed port (as MSAL wraps it)", func() error {
-			_, err := (&http.Client{Timeout: 5 * time.Second}).Get("https://127.0.0.1:" + strconv.Itoa(closedPort(t)) + "/common/v2.0/.well-known/openid-configuration")
+			_, err := (&http.Client{Timeout: 5 * time.Second}).Get("https://127.0.0.1:" + strconv.Itoa(sandboxtest.ClosedPort(t)) + "/common/v2.0/.well-known/openid-configuration")
 			return fmt.Errorf("server response error:\n %w", err)
 		}, NetRefused, "127.0.0.1"},
 	}
@@ -206,7 +171,7 @@ func TestNetRealErrors(t *testing.T) {
 }
 
 func TestNetFillsHostFromError(t *testing.T) {
-	port := closedPort(t)
+	port := sandboxtest.ClosedPort(t)
 	_, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
 	p, ok := Net(err, Facts{})
 	if !ok || !strings.Contains(p.Fix, "nc -vz 127.0.0.1 "+strconv.Itoa(port)) {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	mail "github.com/wneessen/go-mail"
+
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 )
 
 // replyCase is one server reply and what it must be diagnosed as.
@@ -264,7 +266,7 @@ func TestSMTPGoMailRefusals(t *testing.T) {
 		{"greeting refused", &smtpScript{Greeting: "421 4.3.2 Service not available"}, 0, clientTLS, "", nil, SMTPRejected},
 		{"no answer to MAIL FROM", &smtpScript{TLS: serverTLS, SilentAt: "MAIL"}, 0, clientTLS, "", []mail.Option{mail.WithTimeout(100 * time.Millisecond)}, NetTimeout},
 		{"connection dropped at RCPT TO", &smtpScript{TLS: serverTLS, DropAt: "RCPT"}, 0, clientTLS, "", nil, NetDropped},
-		{"connection refused", nil, closedPort(t), clientTLS, "", nil, NetRefused},
+		{"connection refused", nil, sandboxtest.ClosedPort(t), clientTLS, "", nil, NetRefused},
 		{"no greeting in time", &smtpScript{Silent: true}, 0, clientTLS, "", []mail.Option{mail.WithTimeout(50 * time.Millisecond)}, NetTimeout},
 		{"dns", nil, 587, clientTLS, "", []mail.Option{mail.WithDialContextFunc(func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return (&net.Dialer{Resolver: nx}).DialContext(ctx, network, "smtp.pimmail-test.invalid:587")

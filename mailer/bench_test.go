@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 )
 
 // BenchmarkProbeAndSend is one probe of the Exchange stand-in followed by
@@ -15,7 +16,7 @@ import (
 // minute, 10,000 recipients a day) never refuse a long run.
 func BenchmarkProbeAndSend(b *testing.B) {
 	var clk clock
-	sb := startSandbox(b, sandbox.Options{Now: clk.now, AccessTokenLifetime: 1000 * time.Hour})
+	sb := sandboxtest.Start(b, sandbox.Options{Now: clk.now, AccessTokenLifetime: 1000 * time.Hour})
 	token := mintToken(b, sb)
 	srv := exchangeServer(sb)
 	auth := xoauth2(token)

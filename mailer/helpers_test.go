@@ -16,33 +16,6 @@ import (
 	"github.com/pimmail/pimmail/secret"
 )
 
-// fast keeps a device-code sign-in to milliseconds: the mailbox approves
-// at once and polling is never "too fast".
-func fast(o sandbox.Options) sandbox.Options {
-	if o.ApproveAfter == 0 {
-		o.ApproveAfter = time.Millisecond
-	}
-	if o.PollInterval == 0 {
-		o.PollInterval = time.Millisecond
-	}
-	return o
-}
-
-// startSandbox starts a sandbox that is closed when the test ends.
-func startSandbox(t testing.TB, o sandbox.Options) *sandbox.Sandbox {
-	t.Helper()
-	sb, err := sandbox.Start(fast(o))
-	if err != nil {
-		t.Fatalf("sandbox.Start: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := sb.Close(); err != nil {
-			t.Errorf("sandbox Close: %v", err)
-		}
-	})
-	return sb
-}
-
 // testCtx ends with the test, and after 30 s at the latest.
 func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

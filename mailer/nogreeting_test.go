@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 )
 
 // A server that accepts the connection and never greets is not a firewall
@@ -30,7 +31,7 @@ func TestSilentServerIsNoGreeting(t *testing.T) {
 		for _, mode := range []TLSMode{StartTLS, NoTLS, ImplicitTLS} {
 			for _, by := range []string{"read timeout", "check deadline"} {
 				t.Run(r.name+"/"+string(mode)+"/"+by, func(t *testing.T) {
-					port, _ := silentListener(t)
+					port, _ := sandboxtest.Silent(t)
 					srv := Server{Host: "127.0.0.1", Port: port, TLS: mode, Timeout: 200 * time.Millisecond}
 					ctx := testCtx(t)
 					if by == "check deadline" {
@@ -94,7 +95,7 @@ func TestSilentAfterGreetingIsTimeout(t *testing.T) {
 func TestSilentServerStage(t *testing.T) {
 	for _, by := range []string{"read timeout", "check deadline"} {
 		t.Run(by, func(t *testing.T) {
-			port, _ := silentListener(t)
+			port, _ := sandboxtest.Silent(t)
 			srv := Server{Host: "127.0.0.1", Port: port, TLS: StartTLS, Timeout: 200 * time.Millisecond}
 			ctx := testCtx(t)
 			if by == "check deadline" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 )
 
 // stageNames lists the names of the stages, and fails the test unless all
@@ -28,7 +29,7 @@ func stageNames(t *testing.T, rep ProbeReport) []string {
 }
 
 func TestProbeExchangeStandIn(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	rep, err := Probe(testCtx(t), exchangeServer(sb), true)
 	if err != nil {
 		t.Fatalf("Probe: %v", err)
@@ -72,7 +73,7 @@ func TestProbeExchangeStandIn(t *testing.T) {
 }
 
 func TestProbeRelayAndLocalSink(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	tests := []struct {
 		name       string
 		srv        Server
@@ -115,7 +116,7 @@ func TestProbeRelayAndLocalSink(t *testing.T) {
 }
 
 func TestProbeTLSOld(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Scenario: "tls-old"})
+	sb := sandboxtest.Start(t, sandbox.Options{Scenario: "tls-old"})
 	rep, err := Probe(testCtx(t), exchangeServer(sb), true)
 	wantCode(t, err, diagnose.TLSTooOld)
 	last := rep.Stages[len(rep.Stages)-1]
@@ -128,7 +129,7 @@ func TestProbeTLSOld(t *testing.T) {
 }
 
 func TestProbeUntrustedCertificate(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	srv := exchangeServer(sb)
 	srv.RootCAs = x509.NewCertPool() // trusts nothing: the sandbox CA is unknown
 	_, err := Probe(testCtx(t), srv, true)
@@ -173,14 +174,14 @@ func TestProbeImplicitTLS(t *testing.T) {
 
 func TestProbeNetworkFailures(t *testing.T) {
 	t.Run("refused", func(t *testing.T) {
-		rep, err := Probe(testCtx(t), Server{Host: "127.0.0.1", Port: closedPort(t), Timeout: 5 * time.Second}, true)
+		rep, err := Probe(testCtx(t), Server{Host: "127.0.0.1", Port: sandboxtest.ClosedPort(t), Timeout: 5 * time.Second}, true)
 		wantCode(t, err, diagnose.NetRefused)
 		if last := rep.Stages[len(rep.Stages)-1]; last.Name != "connect" || last.OK {
 			t.Errorf("last stage = %+v", last)
 		}
 	})
 	t.Run("silent server: accepted, never greeted", func(t *testing.T) {
-		port, _ := silentListener(t)
+		port, _ := sandboxtest.Silent(t)
 		rep, err := Probe(testCtx(t), Server{Host: "127.0.0.1", Port: port, Timeout: 200 * time.Millisecond}, true)
 		wantCode(t, err, diagnose.SMTPNoGreeting)
 		if last := rep.Stages[len(rep.Stages)-1]; last.Name != "greeting" || last.OK {
@@ -188,7 +189,7 @@ func TestProbeNetworkFailures(t *testing.T) {
 		}
 	})
 	t.Run("cancel closes the connection", func(t *testing.T) {
-		port, accepted := silentListener(t)
+		port, accepted := sandboxtest.Silent(t)
 		ctx, cancel := context.WithCancel(testCtx(t))
 		go func() {
 			<-accepted

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 	"github.com/pimmail/pimmail/secret"
 )
 
@@ -30,7 +31,7 @@ func parsed(t *testing.T, data []byte) *mail.Message {
 }
 
 func TestSendXOAUTH2ThroughExchange(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	token := mintToken(t, sb)
 	msg := testMessage("pimmail test 1")
 	res, err := Send(testCtx(t), exchangeServer(sb), xoauth2(token), msg)
@@ -147,7 +148,7 @@ func TestSendExchangeRefusals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			sb := startSandbox(t, tc.opts)
+			sb := sandboxtest.Start(t, tc.opts)
 			token := mintToken(t, sb)
 			if tc.dir != nil {
 				sb.UpdateDirectory(tc.dir)
@@ -186,7 +187,7 @@ func TestSendExchangeRefusals(t *testing.T) {
 
 func TestSendExpiredToken(t *testing.T) {
 	var clk clock
-	sb := startSandbox(t, sandbox.Options{Now: clk.now})
+	sb := sandboxtest.Start(t, sandbox.Options{Now: clk.now})
 	token := mintToken(t, sb)
 	clk.advance(2 * time.Hour)
 	res, err := Send(testCtx(t), exchangeServer(sb), xoauth2(token), testMessage("expired"))
@@ -198,7 +199,7 @@ func TestSendExpiredToken(t *testing.T) {
 }
 
 func TestSendThrottled(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{Scenario: "throttled"})
+	sb := sandboxtest.Start(t, sandbox.Options{Scenario: "throttled"})
 	token := mintToken(t, sb)
 	for i := range 2 {
 		if _, err := Send(testCtx(t), exchangeServer(sb), xoauth2(token), testMessage("throttled ok")); err != nil {
@@ -218,7 +219,7 @@ func TestSendThrottled(t *testing.T) {
 // TestSendFourthConnection holds three signed-in connections of the mailbox
 // open (as three other senders would) and sends on a fourth.
 func TestSendFourthConnection(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	token := mintToken(t, sb)
 	srv := exchangeServer(sb)
 	for range 3 {
@@ -239,7 +240,7 @@ func TestSendFourthConnection(t *testing.T) {
 }
 
 func TestSendRelayAndLocalSink(t *testing.T) {
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	tests := []struct {
 		name      string
 		srv       Server
@@ -281,7 +282,7 @@ func TestSendRelayAndLocalSink(t *testing.T) {
 
 func TestSendRelayRefusals(t *testing.T) {
 	t.Run("IP not trusted by a connector", func(t *testing.T) {
-		sb := startSandbox(t, sandbox.Options{Scenario: "relay-not-trusted"})
+		sb := sandboxtest.Start(t, sandbox.Options{Scenario: "relay-not-trusted"})
 		msg := Message{From: "pim@" + sandbox.RelayDomain, To: []string{"someone@example.org"}, Subject: "x", Body: "x"}
 		res, err := Send(testCtx(t), relayServer(sb, StartTLS), Auth{}, msg)
 		wantCode(t, err, diagnose.RelayTenantAttribution)
@@ -292,14 +293,14 @@ func TestSendRelayRefusals(t *testing.T) {
 		}
 	})
 	t.Run("username for a relay without AUTH", func(t *testing.T) {
-		sb := startSandbox(t, sandbox.Options{})
+		sb := sandboxtest.Start(t, sandbox.Options{})
 		auth := Auth{Kind: AuthPassword, Username: "relay-user", Secret: secret.New(testPass)}
 		res, err := Send(testCtx(t), relayServer(sb, StartTLS), auth, testMessage("x"))
 		p := wantCode(t, err, diagnose.NoAuth)
 		noSecretIn(t, "relay-user", testPass, append(res.Transcript, problemTexts(p)...)...)
 	})
 	t.Run("XOAUTH2 against the relay", func(t *testing.T) {
-		sb := startSandbox(t, sandbox.Options{})
+		sb := sandboxtest.Start(t, sandbox.Options{})
 		_, err := Send(testCtx(t), relayServer(sb, StartTLS), xoauth2(testToken), testMessage("x"))
 		wantCode(t, err, diagnose.NoXOAUTH2)
 	})
@@ -373,14 +374,14 @@ func TestPasswordNeverInClearToAnotherMachine(t *testing.T) {
 
 func TestSendNetworkFailures(t *testing.T) {
 	t.Run("refused", func(t *testing.T) {
-		res, err := Send(testCtx(t), Server{Host: "127.0.0.1", Port: closedPort(t), Timeout: 5 * time.Second}, xoauth2(testToken), testMessage("x"))
+		res, err := Send(testCtx(t), Server{Host: "127.0.0.1", Port: sandboxtest.ClosedPort(t), Timeout: 5 * time.Second}, xoauth2(testToken), testMessage("x"))
 		wantCode(t, err, diagnose.NetRefused)
 		if len(res.Transcript) != 1 || !strings.HasPrefix(res.Transcript[0], "-- connecting to 127.0.0.1:") {
 			t.Errorf("transcript = %q", res.Transcript)
 		}
 	})
 	t.Run("silent server: accepted, never greeted", func(t *testing.T) {
-		port, _ := silentListener(t)
+		port, _ := sandboxtest.Silent(t)
 		res, err := Send(testCtx(t), Server{Host: "127.0.0.1", Port: port, Timeout: 200 * time.Millisecond}, xoauth2(testToken), testMessage("x"))
 		wantCode(t, err, diagnose.SMTPNoGreeting)
 		if len(res.Transcript) != 1 || !strings.HasPrefix(res.Transcript[0], "-- connected to 127.0.0.1:") {
@@ -388,7 +389,7 @@ func TestSendNetworkFailures(t *testing.T) {
 		}
 	})
 	t.Run("cancel closes the connection", func(t *testing.T) {
-		port, accepted := silentListener(t)
+		port, accepted := sandboxtest.Silent(t)
 		ctx, cancel := context.WithCancel(testCtx(t))
 		go func() {
 			<-accepted
@@ -411,7 +412,7 @@ func TestSendNetworkFailures(t *testing.T) {
 	t.Run("invalid From", func(t *testing.T) {
 		msg := testMessage("x")
 		msg.From = "not an address"
-		_, err := Send(testCtx(t), Server{Host: "127.0.0.1", Port: closedPort(t)}, Auth{}, msg)
+		_, err := Send(testCtx(t), Server{Host: "127.0.0.1", Port: sandboxtest.ClosedPort(t)}, Auth{}, msg)
 		p := wantCode(t, err, diagnose.Unexpected)
 		if !strings.Contains(p.Raw, "not an address") {
 			t.Errorf("raw = %q", p.Raw)
@@ -423,7 +424,7 @@ func TestSendNetworkFailures(t *testing.T) {
 // out; the envelope sender stays the mailbox.
 func TestSendAsGrantedAddress(t *testing.T) {
 	const shared = "hr@contoso-sandbox.onmicrosoft.com"
-	sb := startSandbox(t, sandbox.Options{})
+	sb := sandboxtest.Start(t, sandbox.Options{})
 	sb.UpdateDirectory(func(d *sandbox.Directory) { d.Mailboxes[0].SendAs = []string{shared} })
 	token := mintToken(t, sb)
 	msg := testMessage("send as")

@@ -35,6 +35,7 @@ import (
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/mailer"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -203,7 +204,7 @@ func diagnosisCases() []diagCase {
 		{name: "tls-old", scenario: "tls-old",
 			at: atProbe, code: diagnose.TLSTooOld,
 			fix: []string{"TLS 1.2"}, raw: []string{"protocol version"}},
-		{name: "smart host port closed", env: func(t *testing.T, env *steps.Env) { env.Sandbox.SmartPort = closedPort(t) },
+		{name: "smart host port closed", env: func(t *testing.T, env *steps.Env) { env.Sandbox.SmartPort = sandboxtest.ClosedPort(t) },
 			at: atProbe, code: diagnose.NetRefused,
 			fix: []string{"nc -vz 127.0.0.1"}, raw: []string{"connection refused"}},
 		{name: "smart host is the relay (no XOAUTH2)", env: func(t *testing.T, env *steps.Env) {
@@ -313,7 +314,7 @@ func diagnosisCases() []diagCase {
 		}, at: atProbe, code: diagnose.NetTimeout,
 			fix: []string{"nc -vz 127.0.0.1"}, raw: []string{"i/o timeout|deadline exceeded"}},
 		{name: "local mail service not running", provider: config.ProviderLocal, env: func(t *testing.T, env *steps.Env) {
-			env.Sandbox.LocalPort = closedPort(t)
+			env.Sandbox.LocalPort = sandboxtest.ClosedPort(t)
 		}, at: atProbe, code: diagnose.NetRefused,
 			fix: []string{"systemctl status postfix", "localhost:25"}, raw: []string{"connection refused"}},
 		{name: "server drops the connection", provider: config.ProviderRelay, env: func(t *testing.T, env *steps.Env) {
@@ -806,20 +807,6 @@ func cacheSecrets(t *testing.T, path string) []string {
 		t.Fatalf("token cache %s holds no token", path)
 	}
 	return out
-}
-
-// closedPort returns a loopback port nothing listens on.
-func closedPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return port
 }
 
 // fakeBehaviour is what a scripted loopback server does with a connection,

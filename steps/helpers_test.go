@@ -14,6 +14,7 @@ import (
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -22,17 +23,8 @@ import (
 // may be polled as fast as MSAL likes, so the tests take no human time.
 func startSandbox(t *testing.T, stateDir, scenario string) *sandbox.Sandbox {
 	t.Helper()
-	sb, err := sandbox.Start(sandbox.Options{
-		StateDir:     stateDir,
-		Scenario:     scenario,
-		ApproveAfter: 10 * time.Millisecond,
-		PollInterval: 10 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatalf("sandbox.Start: %v", err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	return sb
+	return sandboxtest.Start(t, sandbox.Options{StateDir: stateDir, Scenario: scenario,
+		ApproveAfter: 10 * time.Millisecond, PollInterval: 10 * time.Millisecond})
 }
 
 // hints are the sandbox's values, as cmd/pimmail hands them to the wizard.

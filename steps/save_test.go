@@ -12,6 +12,7 @@ import (
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 	"github.com/pimmail/pimmail/secfile"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
@@ -203,7 +204,7 @@ func TestSandboxChecksDialWhatWasTyped(t *testing.T) {
 	if c.Entra.SmartHost != ep.SMTPHost || c.Entra.Port != ep.SMTPPort || c.Relay.Port != ep.RelayPort || c.Local.Port != ep.LocalPort {
 		t.Fatalf("start config endpoints = %+v %+v %+v, sandbox %+v", c.Entra, c.Relay, c.Local, ep)
 	}
-	wrong := closedPort(t)
+	wrong := sandboxtest.ClosedPort(t)
 	for _, p := range config.Providers {
 		d := c
 		d.Entra.SmartHost, d.Entra.Port = "127.0.0.1", wrong

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,6 +18,7 @@ import (
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/sandbox/sandboxtest"
 	"github.com/pimmail/pimmail/steps"
 )
 
@@ -66,13 +66,8 @@ func startSandbox(t *testing.T, dir string) *sandbox.Sandbox { return startScena
 // startScenario starts a sandbox with one failure scenario switched on.
 func startScenario(t *testing.T, dir, scenario string) *sandbox.Sandbox {
 	t.Helper()
-	sb, err := sandbox.Start(sandbox.Options{ApproveAfter: 50 * time.Millisecond, PollInterval: time.Millisecond,
+	return sandboxtest.Start(t, sandbox.Options{ApproveAfter: 50 * time.Millisecond,
 		StateDir: filepath.Join(dir, "sandbox"), Scenario: scenario})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	return sb
 }
 
 // hintsOf are the sandbox's values as --sandbox shows them.
@@ -543,24 +538,11 @@ func TestEscCancelsAHangingCheck(t *testing.T) {
 	// A server that accepts connections and never says a word: the probe
 	// would wait for its greeting until the check's time limit (a minute
 	// here), so only a cancelled context ends it early.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	port, _ := sandboxtest.Silent(t)
 	run, start := steps.Open(steps.Env{ConfigPath: filepath.Join(t.TempDir(), "config.json"), Timeout: time.Minute})
 	m, _ := newModel(run, start)
 	m, _ = press(t, m, "down", "enter") // Local SMTP: no sign-in before the server step
-	m, cmd := send(t, m, k("ctrl+u"), paste(ln.Addr().String()), k("enter"))
+	m, cmd := send(t, m, k("ctrl+u"), paste("127.0.0.1:"+strconv.Itoa(port)), k("enter"))
 	if !m.localSrv().Running() || cmd == nil {
 		t.Fatalf("no probe running:\n%s", m.View())
 	}
