@@ -1,5 +1,10 @@
 package sandbox
 
+import (
+	"fmt"
+	"time"
+)
+
 // Scenario is a named failure a sandbox can switch on, so a test or a
 // support engineer can rehearse what a customer meets.
 type Scenario struct {
@@ -30,4 +35,19 @@ var Scenarios = []Scenario{
 	{"concurrency", "behaves as if three other connections of the mailbox were already sending: every submission gets 432 4.3.2 sender thread limit exceeded"},
 	{"tls-old", "the SMTP stand-in speaks only TLS 1.0/1.1 (pimmail refuses; Exchange answers 421 4.7.66)"},
 	{"relay-not-trusted", "the relay stand-in does not trust this server's IP (550 5.7.64 TenantAttribution)"},
+}
+
+// CachedTokenNote explains, when scenario makes the saved sign-in fail
+// (refresh-revoked, refresh-inactive) but the access token came from the
+// token cache (cached) still valid until expiresOn, why nothing fails yet
+// and when it will: Entra ID is asked only to renew the token, and
+// Exchange Online keeps accepting an issued token until it expires, as
+// after a real password reset. "" when there is nothing to explain.
+func CachedTokenNote(scenario string, cached bool, expiresOn time.Time) string {
+	if scenario != "refresh-revoked" && scenario != "refresh-inactive" || !cached || expiresOn.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("Note: scenario %s: the failure shows once the saved access token expires at %s "+
+		"(pimmail renews it from 5 minutes before). Until then Exchange Online keeps accepting the token "+
+		"already issued, as after a real password reset.", scenario, expiresOn.Local().Format("2006-01-02 15:04 MST"))
 }

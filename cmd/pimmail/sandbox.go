@@ -174,21 +174,6 @@ func envOf(r *sandbox.Running, path string) steps.Env {
 	return steps.Env{ConfigPath: path, Authority: r.Endpoints.Authority, RootCAs: r.RootCAs, Sandbox: hintsFrom(r.Endpoints)}
 }
 
-// cachedTokenNote explains, when scenario makes the saved sign-in fail
-// (refresh-revoked, refresh-inactive) but the access token came from the
-// cache still valid, why nothing fails yet and when it will: Entra ID is
-// asked only to renew the token, and Exchange Online keeps accepting an
-// issued token until it expires, as after a real password reset. "" when
-// there is nothing to explain.
-func cachedTokenNote(scenario string, ts steps.TokenStatus) string {
-	if scenario != "refresh-revoked" && scenario != "refresh-inactive" || !ts.Cached || ts.ExpiresOn.IsZero() {
-		return ""
-	}
-	return fmt.Sprintf("Note: scenario %s: the failure shows once the saved access token expires at %s "+
-		"(pimmail renews it from 5 minutes before). Until then Exchange Online keeps accepting the token "+
-		"already issued, as after a real password reset.", scenario, ts.ExpiresOn.Local().Format("2006-01-02 15:04 MST"))
-}
-
 // orNoScenario names a scenario, or says there is none.
 func orNoScenario(s string) string {
 	if s == "" {

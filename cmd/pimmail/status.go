@@ -184,7 +184,7 @@ func entraStatus(out *lines, path string, run *steps.Run, cacheErr error, cfg co
 		return exitFailure
 	}
 	out.row("Token now", fmt.Sprintf("yes: an access token for %s, valid until %s", ts.Mailbox, ts.ExpiresOn.Local().Format("2006-01-02 15:04 MST")))
-	if note := cachedTokenNote(scenario, ts); note != "" {
+	if note := sandbox.CachedTokenNote(scenario, ts.Cached, ts.ExpiresOn); note != "" {
 		out.blank()
 		out.line(wrapText(note, 79))
 	}

@@ -121,7 +121,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	if cfg.Sandbox {
 		fmt.Fprintf(stdout, "This is a sandbox configuration: the message is in %s.\n", config.SandboxDir(p)+"/mail")
 	}
-	if note := cachedTokenNote(scenarioNow, res.Token); note != "" {
+	if note := sandbox.CachedTokenNote(scenarioNow, res.Token.Cached, res.Token.ExpiresOn); note != "" {
 		fmt.Fprintln(stdout, wrapText(note, 79))
 	}
 	if *verbose {
