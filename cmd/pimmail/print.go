@@ -49,3 +49,25 @@ func indent(s string) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// wrapText breaks s into lines of at most width columns at spaces; a word
+// longer than width (a path) gets a line of its own.
+func wrapText(s string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}

@@ -167,28 +167,6 @@ func savedText(sum steps.SaveSummary, configFlag string, sandboxMode bool) strin
 	return b.String()
 }
 
-// wrapText breaks s into lines of at most width columns at spaces; a word
-// longer than width (a path) gets a line of its own.
-func wrapText(s string, width int) string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = w
-		case len(line)+1+len(w) <= width:
-			line += " " + w
-		default:
-			lines = append(lines, line)
-			line = w
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return strings.Join(lines, "\n")
-}
-
 // shellQuote quotes s for a shell when it needs it.
 func shellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
