@@ -295,6 +295,12 @@ func (p *prober) problem(ctx context.Context, err error) *diagnose.Problem {
 			st.Detail, st.Silent = "nothing within "+waited.String(), true
 			return noGreeting(p.facts, st.Name, waited, err)
 		}
+		if st := &p.rep.Stages[n-1]; st.Name == "ehlo" || st.Name == "starttls" || st.Name == "ehlo-tls" {
+			// Greeted, then silence at a command: not a firewall either.
+			p.facts.Stage = strings.ToUpper(strings.TrimSuffix(st.Name, "-tls"))
+			st.Silent = true
+			return stalled(p.facts, p.srv.timeout(), err)
+		}
 	}
 	return classify(ctx, err, p.facts, "")
 }
