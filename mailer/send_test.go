@@ -227,8 +227,7 @@ func TestSendFourthConnection(t *testing.T) {
 	srv := exchangeServer(sb)
 	for range 3 {
 		c, err := gomail.NewClient(srv.Host, gomail.WithPort(srv.Port), gomail.WithTLSPolicy(gomail.TLSMandatory),
-			gomail.WithTLSConfig(tlsConfig(srv, nil)), gomail.WithSMTPAuth(gomail.SMTPAuthXOAUTH2),
-			gomail.WithUsername(sandbox.DefaultMailbox), gomail.WithPassword(token))
+			gomail.WithTLSConfig(tlsConfig(srv, nil)), authOption(xoauth2(token), srv.Host, srv.TLS, &transcript{}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -67,6 +67,9 @@ func (d *exchangeDialect) deliver(c *session, data []byte) (string, bool) {
 	if others >= exoConcurrentSessions {
 		return exoThreadLimit, false
 	}
+	if len(data) > exoMaxSendSize {
+		return d.text.sizeExceeded, false
+	}
 	h := messageHeader(data)
 	if froms, err := h.AddressList("From"); err == nil {
 		for _, f := range froms {
