@@ -196,6 +196,12 @@ func diagnosisCases() []diagCase {
 		{name: "code-expired", scenario: "code-expired",
 			at: atWait, code: diagnose.EntraCodeExpired,
 			fix: []string{"Start the sign-in again"}, raw: []string{"AADSTS70020", "expired_token"}},
+		{name: "token-graph: a Microsoft Graph token at sign-in", scenario: "token-graph",
+			at: atWait, code: diagnose.TokenWrongAudience,
+			fix: []string{"https://outlook.office.com", "repeat the mailbox sign-in"}, raw: []string{"https://graph.microsoft.com"}},
+		{name: "token-no-smtp-send: a token without SMTP.Send at sign-in", scenario: "token-no-smtp-send",
+			at: atWait, code: diagnose.TokenWrongScope,
+			fix: []string{"SMTP.Send"}, raw: []string{"IMAP.AccessAsUser.All"}},
 		{name: "Esc while waiting for the sign-in", opts: func(o *sandbox.Options) { o.ApproveAfter = -1 }, cancelAt: atWait,
 			at: atWait, code: diagnose.NetCancelled, fix: []string{"start it again"}, raw: []string{"context canceled"}},
 
@@ -287,8 +293,14 @@ func diagnosisCases() []diagCase {
 			edit: func(c *config.Config) {
 				c.Relay.Username, c.Relay.Password = sandbox.DefaultMailbox, secret.New(relayPassword)
 			},
-			at: atSend, code: diagnose.RelayAuthFailed,
-			fix: []string{"Microsoft Entra ID SMTP Client"}, raw: []string{"535", "5.7.3 Authentication unsuccessful"}},
+			at: atSend, code: diagnose.SMTPBasicAuthDisabled,
+			fix: []string{"Microsoft Entra ID SMTP Client"}, raw: []string{"535", "5.7.139 Authentication unsuccessful, basic authentication is disabled."}},
+		{name: "basic-auth-retired: smtp.office365.com as a relay with a password", scenario: "basic-auth-retired", provider: config.ProviderRelay, env: relayAtExchange,
+			edit: func(c *config.Config) {
+				c.Relay.Username, c.Relay.Password = sandbox.DefaultMailbox, secret.New(relayPassword)
+			},
+			at: atSend, code: diagnose.SMTPBasicAuthRemoved,
+			fix: []string{"Microsoft Entra ID SMTP Client"}, raw: []string{"550", "5.7.30 Basic authentication is not supported for Client Submission."}},
 		{name: "relay certificate not trusted", provider: config.ProviderRelay,
 			env: func(t *testing.T, env *steps.Env) { env.RootCAs = x509.NewCertPool() },
 			at:  atProbe, code: diagnose.TLSCertificate,
@@ -345,8 +357,9 @@ var notProducible = map[diagnose.Code]string{
 	diagnose.EntraScopeNeedsDefault:    "pimmail's app check always asks for /.default",
 	diagnose.EntraAuthorizationPending: "an intermediate poll answer MSAL consumes; it never ends a sign-in",
 	diagnose.EntraSlowDown:             "an intermediate poll answer MSAL consumes; it never ends a sign-in",
-	diagnose.TokenWrongScope:           "the sandbox issues exactly the scope consented and asked for; without SMTP.Send consent it refuses (AADSTS65001) instead",
-	diagnose.TokenWrongAudience:        "the sandbox's delegated tokens are always for the Outlook resource pimmail asks for",
+	diagnose.RelayAuthFailed:           "no stand-in takes a password (Exchange answers basic authentication disabled, EOP offers no AUTH); mailer's go-smtp fixture drives a wrong password (535 5.7.8) with PLAIN and LOGIN",
+	diagnose.SMTPSignInRefused:         "every stand-in answers AUTH with a reply that has its own entry; mailer's go-smtp tests (a too-long AUTH line) and diagnose's reply table cover it",
+	diagnose.SMTPStalled:               "the stand-ins always answer; mailer's TestSilentAfterGreetingIsStalled drives a server that greets and then stalls at EHLO",
 	diagnose.SMTPTLSVersion:            "Exchange's 421 4.7.66 answers a client that negotiated TLS 1.0/1.1; pimmail never offers below 1.2 (tls-old gives TLSTooOld)",
 	diagnose.RelayDenied:               "no stand-in answers 5.7.1 relay denied: the relay stand-in answers 5.7.64 TenantAttribution, the local sink takes every recipient",
 	diagnose.SMTPRejected:              "catch-all for replies the catalogue has no entry for; every reply the stand-ins send has one",
