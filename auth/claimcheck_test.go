@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/pimmail/pimmail/auth"
 	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/sandbox"
+	"github.com/pimmail/pimmail/secfile"
 	"github.com/pimmail/pimmail/secret"
 )
 
@@ -114,4 +116,49 @@ func tokWithClaims(t *testing.T, payload string) secret.Secret {
 	t.Helper()
 	enc := base64.RawURLEncoding.EncodeToString
 	return secret.New(enc([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc([]byte(payload)) + "." + enc([]byte("sig")))
+}
+
+// A saved refresh token that is no refresh token (the cache file edited
+// or damaged): Entra answers AADSTS9002313 invalid_request, and pimmail
+// says the mailbox must sign in again.
+func TestTokenWithMalformedRefreshToken(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "pimmail", "tokens.json")
+	sb := startSandbox(t, sandbox.Options{AccessTokenLifetime: shortLived})
+	c, err := auth.LoadCache(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signIn(t, settingsFor(sb, c))
+	b, err := secfile.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]map[string]map[string]any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, rt := range doc["RefreshToken"] {
+		rt["secret"] = "eyJhbGciOiJub25lIn0.eyJ4IjoxfQ."
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("the cache holds %d refresh tokens, want 1", n)
+	}
+	if b, err = json.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := secfile.WriteFile(path, b); err != nil {
+		t.Fatal(err)
+	}
+	c, err = auth.LoadCache(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = auth.Token(testCtx(t), settingsFor(sb, c), sandbox.DefaultMailbox)
+	p := wantProblem(t, err, diagnose.CacheSignInAgain)
+	if !strings.Contains(p.Raw, "AADSTS9002313") {
+		t.Errorf("Raw %q does not carry Entra's answer", p.Raw)
+	}
 }
