@@ -169,6 +169,14 @@ type strictServer struct {
 	mu         sync.Mutex
 	conns      []*strictLines
 	onAuthLine []bool
+	// authErr, when set, is the server's answer to every AUTH.
+	authErr error
+}
+
+func (s *strictServer) authLines() []bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.onAuthLine)
 }
 
 func (s *strictServer) lines() []lineSeen {
@@ -212,6 +220,12 @@ func (s *strictSession) AuthMechanisms() []string { return []string{"XOAUTH2"} }
 func (s *strictSession) Auth(mech string) (sasl.Server, error) {
 	if mech != "XOAUTH2" {
 		return nil, fmt.Errorf("unsupported mechanism %s", mech)
+	}
+	s.s.mu.Lock()
+	authErr := s.s.authErr
+	s.s.mu.Unlock()
+	if authErr != nil {
+		return nil, authErr
 	}
 	x := &xoauth2Server{user: s.user, token: s.token, onAuthLine: func(b bool) {
 		s.s.mu.Lock()
@@ -280,8 +294,8 @@ func TestXOAUTH2LongTokenTwoStep(t *testing.T) {
 	if got := s.messages(); len(got) != 1 {
 		t.Fatalf("server holds %d messages, want 1", len(got))
 	}
-	if !slices.Equal(s.onAuthLine, []bool{false}) {
-		t.Errorf("initial response on the AUTH line: %v, want [false] (two-step)", s.onAuthLine)
+	if got := s.authLines(); !slices.Equal(got, []bool{false}) {
+		t.Errorf("initial response on the AUTH line: %v, want [false] (two-step)", got)
 	}
 	for _, l := range s.lines() {
 		if !l.response && l.n > maxCommandLine {
@@ -317,8 +331,8 @@ func TestXOAUTH2ShortTokenOneLine(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Send: %v\n%s", err, strings.Join(res.Transcript, "\n"))
 	}
-	if !slices.Equal(s.onAuthLine, []bool{true}) {
-		t.Errorf("initial response on the AUTH line: %v, want [true]", s.onAuthLine)
+	if got := s.authLines(); !slices.Equal(got, []bool{true}) {
+		t.Errorf("initial response on the AUTH line: %v, want [true]", got)
 	}
 	if !slices.Contains(res.Transcript, "C: AUTH XOAUTH2 "+Hidden) {
 		t.Errorf("transcript lacks the hidden one-line AUTH:\n%s", strings.Join(res.Transcript, "\n"))
@@ -361,5 +375,23 @@ func TestXOAUTH2NotOffered(t *testing.T) {
 	wantCode(t, err, diagnose.NoXOAUTH2)
 	if slices.ContainsFunc(res.Transcript, func(l string) bool { return strings.HasPrefix(l, "C: AUTH") }) {
 		t.Errorf("an AUTH command went to a server without XOAUTH2:\n%s", strings.Join(res.Transcript, "\n"))
+	}
+}
+
+// TestAuthFailureIsTheSignIn: a server that answers AUTH XOAUTH2 with an
+// error of no known kind (here a temporary failure) refused the sign-in,
+// not the message, and pimmail says so.
+func TestAuthFailureIsTheSignIn(t *testing.T) {
+	const user = "pim@contoso.com"
+	token := realisticToken(t, user)
+	s := startStrictServer(t, user, token)
+	s.mu.Lock()
+	s.authErr = &gosmtp.SMTPError{Code: 454, EnhancedCode: gosmtp.EnhancedCode{4, 7, 0}, Message: "Temporary authentication failure"}
+	s.mu.Unlock()
+	msg := Message{From: user, To: []string{"admin@contoso.com"}, Subject: "x", Body: "x\r\n"}
+	_, err := Send(testCtx(t), s.server(), Auth{Kind: AuthXOAUTH2, Username: user, Secret: secret.New(token)}, msg)
+	p := wantCode(t, err, diagnose.SMTPSignInRefused)
+	if !strings.Contains(p.Raw, "454 4.7.0 Temporary authentication failure") || strings.Contains(p.Title, "message") {
+		t.Errorf("title %q raw %q: want the sign-in named and the reply kept", p.Title, p.Raw)
 	}
 }
