@@ -42,7 +42,7 @@ func TestDelegatedTokensLikeEntras(t *testing.T) {
 	lifetimes := map[float64]bool{}
 	for i := range 6 {
 		m := requestCode(t, s)
-		status, ans := poll(t, s, m["device_code"].(string))
+		status, ans := pollUntilDone(t, s, m["device_code"].(string))
 		if status != 200 {
 			t.Fatalf("poll: %d %v", status, ans)
 		}
@@ -130,7 +130,7 @@ func TestTokenScenarios(t *testing.T) {
 	} {
 		s := startSandbox(t, fast(Options{Scenario: tc.scenario}))
 		m := requestCode(t, s)
-		status, ans := poll(t, s, m["device_code"].(string))
+		status, ans := pollUntilDone(t, s, m["device_code"].(string))
 		if status != 200 {
 			t.Fatalf("%s: %d %v", tc.scenario, status, ans)
 		}
@@ -194,4 +194,18 @@ func TestStateResetAfterSTARTTLS(t *testing.T) {
 	c.startTLS(clientTLS(s))
 	c.expect("MAIL FROM:<"+DefaultMailbox+">", "503 5.5.2 Send hello first")
 	c.expect("AUTH XOAUTH2", "503 5.5.2 Send hello first")
+}
+
+// pollUntilDone polls a device code until it is no longer pending (the
+// sandbox approves it after ApproveAfter), for at most 5 s.
+func pollUntilDone(t *testing.T, s *Sandbox, code string) (int, map[string]any) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		status, ans := poll(t, s, code)
+		if ans["error"] != "authorization_pending" || time.Now().After(deadline) {
+			return status, ans
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
