@@ -89,7 +89,8 @@ func TestSilentAfterGreetingIsStalled(t *testing.T) {
 	if !strings.Contains(p.Raw, "no answer to EHLO") || strings.Contains(p.Explanation, "dropping") {
 		t.Errorf("probe: raw %q, explanation %q: want EHLO named, no firewall blamed", p.Raw, p.Explanation)
 	}
-	if n := len(rep.Stages); n == 0 || rep.Stages[n-1].Name != "ehlo" || !rep.Stages[n-1].Silent {
+	if n := len(rep.Stages); n == 0 || rep.Stages[n-1].Name != "ehlo" || !rep.Stages[n-1].Silent ||
+		!strings.HasPrefix(rep.Stages[n-1].Detail, "no answer within ") {
 		t.Errorf("probe stages %+v: want a silent ehlo stage last", rep.Stages)
 	}
 	_, err = Send(testCtx(t), srv, Auth{}, testMessage("x"))
