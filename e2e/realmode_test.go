@@ -296,8 +296,13 @@ func TestRealModeThroughInspectingProxy(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("pimmail test exited %d:\n%s", code, out)
 	}
-	if strings.Contains(out, sandbox.DefaultClientSecret) {
-		t.Fatalf("pimmail test printed the client secret:\n%s", out)
+	if strings.Contains(out, sandbox.DefaultClientSecret) || strings.Contains(out, "eyJ") {
+		t.Fatalf("pimmail test printed the client secret or a token:\n%s", out)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "debug.log")); err != nil {
+		t.Errorf("no debug log: %v", err)
+	} else if strings.Contains(string(b), sandbox.DefaultClientSecret) || strings.Contains(string(b), "eyJ") {
+		t.Errorf("the debug log holds the client secret or a token")
 	}
 	msgs := sb.Messages()
 	if len(msgs) != 2 || msgs[1].AuthUser != sandbox.DefaultMailbox {
