@@ -98,10 +98,10 @@ const (
 )
 
 // replySuffix is what Exchange appends in brackets to some refusals: the
-// front end's internal name, the time (UTC, 7 decimals as .NET prints
-// them) and a 16-hex-digit correlation ID.
+// front end's internal name, the time (UTC, milliseconds, as in Exchange
+// Online's replies) and a 16-hex-digit correlation ID.
 func (d *exchangeDialect) replySuffix() string {
-	return d.internalName() + " " + d.s.now().UTC().Format("2006-01-02T15:04:05.0000000Z") + " " +
+	return d.internalName() + " " + d.s.now().UTC().Format("2006-01-02T15:04:05.000Z") + " " +
 		fmt.Sprintf("%016X", rand.Uint64())
 }
 

@@ -244,4 +244,4 @@ func TestSessionLimits(t *testing.T) {
 }
 
 // basicAuthDisabledRe is Exchange's refusal of a password AUTH.
-var basicAuthDisabledRe = regexp.MustCompile(`^535 5\.7\.139 Authentication unsuccessful, basic authentication is disabled\. \[\S+ \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z [0-9A-F]{16}\]\r\n$`)
+var basicAuthDisabledRe = regexp.MustCompile(`^535 5\.7\.139 Authentication unsuccessful, basic authentication is disabled\. \[\S+ \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z [0-9A-F]{16}\]\r\n$`)
