@@ -74,7 +74,10 @@ func (a *xoauth2Auth) Start(server *smtp.ServerInfo) (string, []byte, error) {
 		// go-mail does not check what a custom authenticator needs.
 		return "", nil, mail.ErrXOauth2AuthNotSupported
 	}
+	// Each Start begins a new exchange: a session that signs in again
+	// (a new connection) reuses the authenticator.
 	resp := a.response()
+	a.sent = false
 	a.twoStep = !fitsOnAuthLine("XOAUTH2", resp)
 	a.tr.setAuthForm("XOAUTH2", !a.twoStep)
 	if a.twoStep {

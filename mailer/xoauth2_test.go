@@ -23,6 +23,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 	gosmtp "github.com/emersion/go-smtp"
+	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
@@ -393,5 +394,41 @@ func TestAuthFailureIsTheSignIn(t *testing.T) {
 	p := wantCode(t, err, diagnose.SMTPSignInRefused)
 	if !strings.Contains(p.Raw, "454 4.7.0 Temporary authentication failure") || strings.Contains(p.Title, "message") {
 		t.Errorf("title %q raw %q: want the sign-in named and the reply kept", p.Title, p.Raw)
+	}
+}
+
+// TestXOAUTH2AuthenticatorReused: one authenticator signs in on several
+// connections in turn (a sending session that reconnects); each exchange
+// starts afresh, in both forms, and the error challenge is told apart
+// from the two-step form's first 334.
+func TestXOAUTH2AuthenticatorReused(t *testing.T) {
+	const user = "pim@contoso.com"
+	info := &smtp.ServerInfo{Name: "strict.test", TLS: true, Auth: []string{"LOGIN", "XOAUTH2"}}
+	for _, tok := range []string{realisticToken(t, user), "short-token"} {
+		a := smtpAuth(Auth{Kind: AuthXOAUTH2, Username: user, Secret: secret.New(tok)}, "strict.test", config.TLSStartTLS, &transcript{})
+		want := xoauth2Payload(user, tok)
+		for round := range 3 {
+			mech, ir, err := a.Start(info)
+			if err != nil || mech != "XOAUTH2" {
+				t.Fatalf("round %d: Start = %q, %v", round, mech, err)
+			}
+			long := len(tok) > 100
+			if long != (ir == nil) || (!long && string(ir) != want) {
+				t.Fatalf("round %d, token %d bytes: initial response %d bytes", round, len(tok), len(ir))
+			}
+			if long {
+				resp, err := a.Next(nil, true) // the empty 334
+				if err != nil || string(resp) != want {
+					t.Fatalf("round %d: answer to the first 334: %d bytes, %v", round, len(resp), err)
+				}
+			}
+			resp, err := a.Next([]byte(`{"status":"401"}`), true) // the error challenge
+			if err != nil || resp == nil || len(resp) != 0 {
+				t.Fatalf("round %d: answer to the error challenge: %q, %v; want an empty line", round, resp, err)
+			}
+			if resp, err := a.Next([]byte("2.7.0 Authentication successful"), false); resp != nil || err != nil {
+				t.Fatalf("round %d: after the verdict: %q, %v", round, resp, err)
+			}
+		}
 	}
 }
