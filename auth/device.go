@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/pimmail/pimmail/diagnose"
@@ -80,21 +79,7 @@ func (d *DeviceLogon) Wait(ctx context.Context) (Account, error) {
 	}
 
 	cl := cloudOf(d.s)
-	claims, perr := ParseClaims(ar.AccessToken)
-	if perr != nil {
-		// Not a readable JWT (Microsoft may encrypt tokens for its own
-		// resources): judge by what Entra says it granted; the resource
-		// part of a granted scope is the token's audience.
-		claims = Claims{Scopes: ar.GrantedScopes, TenantID: ar.IDToken.TenantID}
-		for _, g := range ar.GrantedScopes {
-			if i := strings.LastIndex(g, "/"); i > 0 && hasSMTPSend([]string{g}) {
-				claims.Audiences = append(claims.Audiences, g[:i])
-			}
-		}
-		if len(claims.Audiences) > 0 {
-			claims.Audience = claims.Audiences[0]
-		}
-	}
+	claims := tokenClaims(ar.AccessToken, ar.GrantedScopes, ar.IDToken.TenantID)
 	username := ar.Account.PreferredUsername
 	if username == "" {
 		username = claims.UPN

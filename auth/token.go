@@ -66,12 +66,18 @@ func Token(ctx context.Context, s Settings, username string) (AccessToken, error
 			fmt.Sprintf("the token cache holds no usable token for %s with app %s in tenant %s; it was signed in with another app, tenant or sign-in address",
 				username, clientOf(s), tenantOf(s)), err)
 	}
-	return AccessToken{
+	tok := AccessToken{
 		Username:  acct.PreferredUsername,
 		Value:     secret.New(ar.AccessToken),
 		ExpiresOn: ar.ExpiresOn,
 		Refreshed: ar.Metadata.TokenSource == public.TokenSourceIdentityProvider,
-	}, nil
+	}
+	// Checked before any AUTH: a token that cannot send is explained as
+	// such, not left to the server's bare 535.
+	if err := CheckToken(tok, s, ar.GrantedScopes); err != nil {
+		return AccessToken{}, err
+	}
+	return tok, nil
 }
 
 // pickAccount finds username's account (case-insensitive), preferring one

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,8 +24,38 @@ var reference = []struct {
 	{"China (21Vianet)", "login.partner.microsoftonline.cn", "https://partner.outlook.cn/SMTP.Send", "smtp.partner.outlook.cn"},
 }
 
-// referencePath is where the team keeps the reference on a development machine.
-const referencePath = "/work/shared/reference/microsoft-entra-exchange.md"
+// referencePaths are where the reference may be: beside the clone (CI runs
+// with a copy of shared/ next to the repository, so ../shared from the
+// repository's root), then where the team keeps it on a development machine.
+var referencePaths = []string{
+	filepath.Join("..", "..", "shared", "reference", "microsoft-entra-exchange.md"),
+	"/work/shared/reference/microsoft-entra-exchange.md",
+}
+
+// openReference opens the first reference found. Without one the test
+// skips on a developer's machine but fails in CI (CI set), where the copy
+// of shared/ must be there: a comparison that silently skips compares
+// nothing.
+func openReference(t *testing.T) *os.File {
+	t.Helper()
+	paths := referencePaths
+	if p := os.Getenv("PIMMAIL_REFERENCE"); p != "" {
+		paths = []string{p} // TestMissingReferenceFailsInCI
+	}
+	var errs []string
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err == nil {
+			return f
+		}
+		errs = append(errs, err.Error())
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("CI: the shared reference is missing (%s); CI must check out shared/ beside the repository", strings.Join(errs, "; "))
+	}
+	t.Skipf("reference not on this machine: %s", strings.Join(errs, "; "))
+	return nil
+}
 
 func TestCloudsMatchTheReference(t *testing.T) {
 	if len(All) != len(reference) {
@@ -144,10 +176,7 @@ func TestNamesAreUnique(t *testing.T) {
 // TestReferenceFileAgrees reads the Clouds table of the reference, when
 // this machine has it, so the copy above cannot drift from it.
 func TestReferenceFileAgrees(t *testing.T) {
-	f, err := os.Open(referencePath)
-	if err != nil {
-		t.Skipf("reference not on this machine: %v", err)
-	}
+	f := openReference(t)
 	defer f.Close()
 	var rows [][]string
 	in := false
@@ -177,6 +206,25 @@ func TestReferenceFileAgrees(t *testing.T) {
 		want := reference[i]
 		if len(r) != 4 || r[0] != want.label || r[1] != want.authority || r[2] != want.smtpScope || r[3] != want.smartHost {
 			t.Errorf("reference row %d = %q, the test's copy %+v", i, r, want)
+		}
+	}
+}
+
+// TestMissingReferenceFailsInCI runs the comparison in a child process
+// with the reference pointed nowhere: in CI it fails, elsewhere it skips.
+func TestMissingReferenceFailsInCI(t *testing.T) {
+	if os.Getenv("PIMMAIL_REFERENCE") != "" {
+		t.Skip("in the child")
+	}
+	for _, ci := range []string{"true", ""} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestReferenceFileAgrees$", "-test.v")
+		cmd.Env = append(os.Environ(), "CI="+ci, "PIMMAIL_REFERENCE="+filepath.Join(t.TempDir(), "missing.md"))
+		out, err := cmd.CombinedOutput()
+		switch {
+		case ci != "" && (err == nil || !strings.Contains(string(out), "CI: the shared reference is missing")):
+			t.Errorf("CI=true without the reference: err %v\n%s", err, out)
+		case ci == "" && (err != nil || !strings.Contains(string(out), "SKIP")):
+			t.Errorf("no CI, no reference: err %v, want a skip\n%s", err, out)
 		}
 	}
 }

@@ -81,3 +81,22 @@ const (
 	// refused to connect pimmail to the Entra ID sign-in host.
 	NetProxy Code = "net.proxy"
 )
+
+// Codes for the stage a failure came at and for Basic authentication's
+// retirement.
+const (
+	// SMTPSignInRefused: the server answered the sign-in (AUTH) with an
+	// error that is no known token or password refusal (a line-length
+	// limit, a syntax error, a temporary failure): the sign-in failed, the
+	// message was never offered.
+	SMTPSignInRefused Code = "smtp.sign-in-refused"
+	// SMTPStalled: the server greeted and then stopped answering (at EHLO,
+	// STARTTLS or later); the connection was made, so no firewall.
+	SMTPStalled Code = "smtp.stalled"
+	// SMTPBasicAuthDisabled: 535 5.7.139 ... basic authentication is
+	// disabled: Exchange Online refuses a password AUTH.
+	SMTPBasicAuthDisabled Code = "smtp.basic-auth-disabled"
+	// SMTPBasicAuthRemoved: 550 5.7.30 Basic authentication is not
+	// supported for Client Submission.
+	SMTPBasicAuthRemoved Code = "smtp.basic-auth-removed"
+)

@@ -107,4 +107,11 @@ type Facts struct {
 	// "implicit" (config.TLSMode's values), empty when unknown. Advice that
 	// depends on it (turn STARTTLS on) is given only when it applies.
 	TLS string
+	// OAuth is set when the attempt signs in with SASL XOAUTH2 (a bearer
+	// token): any 535 then means the token was refused, never a password.
+	OAuth bool
+	// Stage is the SMTP command the failing reply answered ("AUTH",
+	// "EHLO", "STARTTLS", "MAIL", ...), when known: a failure at AUTH is
+	// the sign-in refused, not the message.
+	Stage string
 }

@@ -104,6 +104,9 @@ var aadstsCodes = map[int]Code{
 	70008:   EntraRefreshExpired,
 	700082:  EntraRefreshInactive,
 	50173:   EntraGrantRevoked,
+	// AADSTS9002313: the request is malformed; what pimmail sends that
+	// Entra can find malformed is the saved refresh token (a damaged cache).
+	9002313: CacheSignInAgain,
 }
 
 // errorNames maps the OAuth `error` field, used when the AADSTS number is

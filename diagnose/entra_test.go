@@ -94,6 +94,9 @@ var entraCases = []entraCase{
 	// Fallbacks: an unmapped number falls back to the error name, then to EntraOther.
 	{"unmapped code, known error name", 400, "invalid_grant", []int{54005}, "AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.", EntraRefreshExpired},
 	{"unmapped code and name", 400, "invalid_request", []int{900144}, "AADSTS900144: The request body must contain the following parameter: 'grant_type'.", EntraOther},
+	{"malformed refresh token", 400, "invalid_request", []int{9002313}, "AADSTS9002313: Invalid request. Request is malformed or invalid.", CacheSignInAgain},
+	// invalid_client with no AADSTS number anywhere: the name decides.
+	{"invalid_client without an AADSTS number", 401, "invalid_client", nil, "Invalid client secret provided.", EntraSecretInvalid},
 	{"number only in description", 400, "something_new", nil, "AADSTS7000222: The provided client secret keys for app '" + testClientID + "' are expired.", EntraSecretExpired},
 }
 

@@ -184,11 +184,15 @@ var (
 //   - "submission quota", "SubmissionQuotaExceeded", "daily limit", 5.1.90:
 //     SMTPQuotaExceeded; "Message submission rate", "rate limit", "too many
 //     messages": SMTPRateLimited;
-//   - a 535 (or 5.7.8/5.7.3 auth failure): RelayAuthFailed when the attempt
-//     used a password (Facts.Username set); otherwise SMTPAuthFailed when the
-//     text carries Exchange's 5.7.3 "Authentication unsuccessful", and
-//     RelayAuthFailed for any other 535 (a non-Exchange server);
-//   - any other 4xx/5xx: SMTPRejected.
+//   - 5.7.30 or "Basic authentication is not supported": SMTPBasicAuthRemoved;
+//     5.7.139 "basic authentication is disabled": SMTPBasicAuthDisabled;
+//   - a 535 (or 5.7.8/5.7.3 auth failure): SMTPAuthFailed when the attempt
+//     signed in with XOAUTH2 (Facts.OAuth: the token was refused, whatever
+//     the text); RelayAuthFailed when it used a password (Facts.Username
+//     set); otherwise SMTPAuthFailed when the text carries Exchange's 5.7.3,
+//     and RelayAuthFailed for any other 535 (a non-Exchange server);
+//   - any other 4xx/5xx: SMTPSignInRefused when it answered AUTH
+//     (Facts.Stage), else SMTPRejected.
 func Reply(code int, text string, f Facts) *Problem {
 	if code < 400 {
 		return nil
@@ -228,8 +232,12 @@ func Reply(code int, text string, f Facts) *Problem {
 // classifyReply applies Reply's rules.
 func classifyReply(code int, enh string, has func(...string) bool, f Facts) Code {
 	switch {
+	case enh == "5.7.30" || has("Basic authentication is not supported"):
+		return SMTPBasicAuthRemoved
 	case enh == "5.7.139" || has("SmtpClientAuthentication is disabled"):
 		switch {
+		case has("basic authentication is disabled"):
+			return SMTPBasicAuthDisabled
 		case has("disabled for the Tenant"):
 			return SMTPAuthDisabledTenant
 		case has("disabled for the Mailbox"):
@@ -267,12 +275,19 @@ func classifyReply(code int, enh string, has func(...string) bool, f Facts) Code
 		return SMTPRateLimited
 	case code == 535 || enh == "5.7.8" || (enh == "5.7.3" && has("authentication")):
 		switch {
+		case f.OAuth:
+			// After AUTH XOAUTH2 the only credential is the token.
+			return SMTPAuthFailed
 		case f.Username != "":
 			return RelayAuthFailed
 		case enh == "5.7.3":
 			return SMTPAuthFailed
 		}
 		return RelayAuthFailed
+	}
+	if strings.EqualFold(f.Stage, "AUTH") {
+		// An answer to AUTH refuses the sign-in, not the message.
+		return SMTPSignInRefused
 	}
 	return SMTPRejected
 }

@@ -42,6 +42,11 @@ func (s *sender) problem(ctx context.Context, err error) *diagnose.Problem {
 		// Connected, then silence: not a firewall (the connection was made).
 		return noGreeting(s.facts, st, s.srv.timeout(), err)
 	}
+	s.facts.Stage = s.tr.command()
+	if s.facts.Stage != "" && s.silentStage() == "" && silentAfterConnect(ctx, err) {
+		// Greeted, then silence at a command: not a firewall either.
+		return stalled(s.facts, s.srv.timeout(), err)
+	}
 	if ctx.Err() != nil || errors.As(err, new(errTLSTooOld)) {
 		return classify(ctx, err, s.facts, raw)
 	}

@@ -47,3 +47,23 @@ func noGreeting(f diagnose.Facts, stage string, timeout time.Duration, err error
 	raw := fmt.Sprintf("connected to %s:%d, then no %s within %s: %v", f.Host, f.Port, what, timeout, err)
 	return diagnose.New(diagnose.SMTPNoGreeting, f, raw, err)
 }
+
+// stalled is the problem of a server that greeted and then did not answer
+// the command f.Stage in time.
+func stalled(f diagnose.Facts, timeout time.Duration, err error) *diagnose.Problem {
+	what := f.Stage
+	if what == "HELO" {
+		// go-mail tries HELO after EHLO got no answer.
+		f.Stage, what = "EHLO", "EHLO (nor to HELO after it)"
+	}
+	raw := fmt.Sprintf("connected to %s:%d, greeted, then no answer to %s within %s: %v", f.Host, f.Port, what, timeout, err)
+	return diagnose.New(diagnose.SMTPStalled, f, raw, err)
+}
+
+// command is the verb of the last command sent ("EHLO", "AUTH", "MAIL"),
+// "" before the first.
+func (t *transcript) command() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lastCmd
+}

@@ -59,9 +59,10 @@ func TestSilentServerIsNoGreeting(t *testing.T) {
 	}
 }
 
-// A server that greets and then stops answering is a timeout in the
-// conversation, not a missing greeting.
-func TestSilentAfterGreetingIsTimeout(t *testing.T) {
+// A server that greets and then stops answering at EHLO is named as such:
+// not a missing greeting, and not a firewall (the connection was made and
+// the server spoke).
+func TestSilentAfterGreetingIsStalled(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -83,10 +84,20 @@ func TestSilentAfterGreetingIsTimeout(t *testing.T) {
 		}
 	}()
 	srv := Server{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, TLS: NoTLS, Timeout: 200 * time.Millisecond}
-	_, err = Probe(testCtx(t), srv, false)
-	wantCode(t, err, diagnose.NetTimeout)
+	rep, err := Probe(testCtx(t), srv, false)
+	p := wantCode(t, err, diagnose.SMTPStalled)
+	if !strings.Contains(p.Raw, "no answer to EHLO") || strings.Contains(p.Explanation, "dropping") {
+		t.Errorf("probe: raw %q, explanation %q: want EHLO named, no firewall blamed", p.Raw, p.Explanation)
+	}
+	if n := len(rep.Stages); n == 0 || rep.Stages[n-1].Name != "ehlo" || !rep.Stages[n-1].Silent ||
+		!strings.HasPrefix(rep.Stages[n-1].Detail, "no answer within ") {
+		t.Errorf("probe stages %+v: want a silent ehlo stage last", rep.Stages)
+	}
 	_, err = Send(testCtx(t), srv, Auth{}, testMessage("x"))
-	wantCode(t, err, diagnose.NetTimeout)
+	p = wantCode(t, err, diagnose.SMTPStalled)
+	if !strings.Contains(p.Raw, "no answer to EHLO") {
+		t.Errorf("send: raw %q does not name EHLO", p.Raw)
+	}
 }
 
 // The probe's failed stage says what happened (silence, and for how long),

@@ -284,15 +284,22 @@ func (p *prober) problem(ctx context.Context, err error) *diagnose.Problem {
 	}
 	if n := len(p.rep.Stages); n > 0 && p.raw != nil && silentAfterConnect(ctx, err) {
 		// Connected, then silence: not a firewall (the connection was made).
-		if st := &p.rep.Stages[n-1]; st.Name == "greeting" || st.Name == "tls" {
-			// The error is the read the timeout (or the check's deadline,
-			// closing the connection) cut short; what happened is silence.
-			waited := st.Duration.Round(time.Millisecond)
-			if waited >= time.Second {
-				waited = st.Duration.Round(time.Second)
-			}
+		// The error is the read the timeout (or the check's deadline,
+		// closing the connection) cut short; what happened is silence.
+		st := &p.rep.Stages[n-1]
+		waited := st.Duration.Round(time.Millisecond)
+		if waited >= time.Second {
+			waited = st.Duration.Round(time.Second)
+		}
+		switch st.Name {
+		case "greeting", "tls":
 			st.Detail, st.Silent = "nothing within "+waited.String(), true
 			return noGreeting(p.facts, st.Name, waited, err)
+		case "ehlo", "starttls", "ehlo-tls":
+			// Greeted, then silence at a command: not a firewall either.
+			p.facts.Stage = strings.ToUpper(strings.TrimSuffix(st.Name, "-tls"))
+			st.Detail, st.Silent = "no answer within "+waited.String(), true
+			return stalled(p.facts, waited, err)
 		}
 	}
 	return classify(ctx, err, p.facts, "")

@@ -61,7 +61,7 @@ func newSender(srv Server, auth Auth) *sender {
 			s.mode = StartTLS
 		}
 		s.facts.Mailbox = auth.Username
-		s.tr.authMech = "XOAUTH2"
+		s.facts.OAuth = true
 	case AuthPassword:
 		s.facts.Username = auth.Username
 	}
@@ -124,21 +124,8 @@ func (s *sender) options() []mail.Option {
 	default:
 		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
 	}
-	switch s.auth.Kind {
-	case AuthXOAUTH2:
-		// go-mail's XOAUTH2 takes the bearer token as the password.
-		opts = append(opts,
-			mail.WithSMTPAuth(mail.SMTPAuthXOAUTH2),
-			mail.WithUsername(s.auth.Username),
-			mail.WithPassword(s.auth.Secret.Reveal()))
-	case AuthPassword:
-		opts = append(opts, mail.WithSMTPAuthCustom(&passwordAuth{
-			username:    s.auth.Username,
-			password:    s.auth.Secret.Reveal(),
-			host:        s.srv.Host,
-			implicitTLS: s.mode == ImplicitTLS,
-			chosen:      s.tr.setAuthMech,
-		}))
+	if o := authOption(s.auth, s.srv.Host, s.mode, s.tr); o != nil {
+		opts = append(opts, o)
 	}
 	return opts
 }

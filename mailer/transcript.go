@@ -35,8 +35,11 @@ type transcript struct {
 	// first (hidden) AUTH line is written, authDone once the server's
 	// verdict (not a 334 challenge) came back.
 	authMech string
-	authSeen bool
-	authDone bool
+	// authNoInitial: the AUTH line carries no initial response (LOGIN,
+	// or XOAUTH2's two-step form); the hidden line is "AUTH <mech>".
+	authNoInitial bool
+	authSeen      bool
+	authDone      bool
 
 	// lastCmd is the verb of the last client command ("EHLO", "MAIL"...).
 	lastCmd string
@@ -120,9 +123,9 @@ func (t *transcript) clientLocked(cmd string) {
 		if !t.authSeen {
 			t.authSeen = true
 			t.lastCmd = "AUTH"
-			if t.authMech == "LOGIN" {
-				// AUTH LOGIN has no initial response; still, go-mail hid it.
-				t.addLocked("C: AUTH LOGIN")
+			if t.authMech == "LOGIN" || t.authNoInitial {
+				// No initial response on the line; still, go-mail hid it.
+				t.addLocked("C: AUTH " + t.authMech)
 				return
 			}
 			t.addLocked("C: AUTH " + t.authMech + " " + Hidden)

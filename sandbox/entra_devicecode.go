@@ -29,7 +29,8 @@ type deviceCode struct {
 	scopes     scopeRequest
 	issued     time.Time
 	expires    time.Time
-	// interval is the minimum time between polls; slow_down adds 5 s.
+	// interval is the minimum time between polls handed out (Entra never
+	// enforces it with slow_down).
 	interval time.Duration
 	lastPoll time.Time
 	state    deviceCodeState

@@ -52,7 +52,7 @@ func (s *Sandbox) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reque
 	if t.Multi != "" {
 		seg, issuerTenant = t.Multi, "{tenantid}"
 	}
-	base := s.endpoints.Authority + "/" + seg
+	base := s.requestAuthority(r) + "/" + seg
 	writeJSON(w, http.StatusOK, openIDConfiguration{
 		TokenEndpoint:                     base + "/oauth2/v2.0/token",
 		TokenEndpointAuthMethodsSupported: []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},

@@ -164,12 +164,6 @@ func errPending() *entraError {
 	return &entraError{400, "authorization_pending", 70016, "OAuth 2.0 device flow error. Authorization is pending. Continue polling.", ""}
 }
 
-// errSlowDown has no AADSTS number: Entra documents none for slow_down, so
-// the stand-in answers RFC 8628's error value with a plain text.
-func errSlowDown(interval time.Duration) *entraError {
-	return &entraError{400, "slow_down", 0, fmt.Sprintf("OAuth 2.0 device flow error. Polling too fast: wait at least %s between requests (RFC 8628, section 3.5).", interval.Round(time.Millisecond)), ""}
-}
-
 func errCodeExpired() *entraError {
 	return &entraError{400, "expired_token", 70020, "The provided value for the input parameter 'device_code' is not valid. This device code has expired.", ""}
 }

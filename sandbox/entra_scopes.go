@@ -136,7 +136,8 @@ func (s *Sandbox) appScopeResource(raw, tenantID string) (string, *entraError) {
 		if !ok || res == "" {
 			return "", errNeedsDefaultScope(raw)
 		}
-		if !slices.Contains(exchangeResources, strings.ToLower(res)) || s.opts.Scenario == "no-exchange" {
+		known := slices.Contains(exchangeResources, strings.ToLower(res)) && s.opts.Scenario != "no-exchange"
+		if !known && !slices.Contains(graphResources, strings.ToLower(res)) {
 			return "", errNoResource(res, tenantID)
 		}
 		if resource != "" && !strings.EqualFold(resource, res) {
@@ -148,4 +149,36 @@ func (s *Sandbox) appScopeResource(raw, tenantID string) (string, *entraError) {
 		return "", errNeedsDefaultScope(raw)
 	}
 	return resource, nil
+}
+
+// GraphAudience is the aud of Microsoft Graph tokens.
+const GraphAudience = "https://graph.microsoft.com"
+
+// graphResources are the identifiers Microsoft Graph answers to, lower
+// case. Client-credentials tokens for Graph are issued as Entra issues them
+// (pimmail never asks for one; a wrong-audience token is what it must catch).
+var graphResources = []string{GraphAudience, "https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000"}
+
+// exchangeAppPerms and graphAppPerms are the application permissions each
+// resource publishes that an app registration here may hold in AppRoles.
+var (
+	exchangeAppPerms = []string{"SMTP.SendAsApp", "IMAP.AccessAsApp", "POP.AccessAsApp", "full_access_as_app", "Exchange.ManageAsApp"}
+	graphAppPerms    = []string{"Mail.Send", "Mail.ReadWrite", "User.Read.All", "Directory.Read.All"}
+)
+
+// grantedAppRoles are the app's consented application permissions that
+// belong to resource: a token's roles claim never lists another
+// resource's permissions.
+func grantedAppRoles(app App, resource string) []string {
+	perms := exchangeAppPerms
+	if slices.Contains(graphResources, strings.ToLower(resource)) {
+		perms = graphAppPerms
+	}
+	var out []string
+	for _, r := range app.AppRoles {
+		if slices.ContainsFunc(perms, func(p string) bool { return strings.EqualFold(p, r) }) {
+			out = append(out, r)
+		}
+	}
+	return out
 }

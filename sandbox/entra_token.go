@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"crypto/subtle"
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -141,10 +142,9 @@ func (s *Sandbox) handleToken(w http.ResponseWriter, r *http.Request) {
 }
 
 // grantDeviceCode redeems a device code. Pending codes answer
-// authorization_pending, or slow_down when polled sooner than the interval
-// (which then grows by 5 s, RFC 8628 3.5); approved, declined and expired
-// codes answer that whatever the timing, so a client that polls too fast
-// (MSAL Go does) still finishes.
+// authorization_pending however fast they are polled: Entra never answers
+// slow_down (RFC 8628 3.5 allows it; Entra does not send it). Approved,
+// declined and expired codes answer that.
 func (s *Sandbox) grantDeviceCode(app App, tenantID string, form url.Values) (tokenAnswer, *entraError) {
 	if e := s.authenticateClient(app, form, false); e != nil {
 		return tokenAnswer{}, e
@@ -175,14 +175,7 @@ func (s *Sandbox) grantDeviceCode(app App, tenantID string, form url.Values) (to
 		s.mu.Unlock()
 		return tokenAnswer{}, errDeclined()
 	case dc.state == codePending:
-		early := now.Sub(dc.lastPoll) < dc.interval
 		dc.lastPoll = now
-		if early {
-			dc.interval += 5 * time.Second
-			iv := dc.interval
-			s.mu.Unlock()
-			return tokenAnswer{}, errSlowDown(iv)
-		}
 		s.mu.Unlock()
 		return tokenAnswer{}, errPending()
 	}
@@ -211,6 +204,9 @@ func (s *Sandbox) grantRefreshToken(app App, tenantID string, form url.Values) (
 		return tokenAnswer{}, errMissingParam("refresh_token")
 	}
 	rt, err := s.parseRefreshToken(raw)
+	if errors.Is(err, errRefreshMalformed) {
+		return tokenAnswer{}, errRefreshMalformedAnswer()
+	}
 	if err != nil || !strings.EqualFold(rt.AppID, app.ClientID) || !strings.EqualFold(rt.TenantID, tenantID) {
 		return tokenAnswer{}, errRefreshExpired()
 	}
@@ -261,7 +257,15 @@ func (s *Sandbox) issueDelegated(app App, mbx Mailbox, scopes scopeRequest, auth
 	if strings.EqualFold(scopes.resource, OutlookAppAudience) {
 		aud = OutlookAppAudience
 	}
-	lifetime := s.opts.AccessTokenLifetime
+	switch s.opts.Scenario {
+	case "token-graph":
+		// A token for Microsoft Graph where Exchange's was asked for.
+		aud, perms = GraphAudience, []string{"Mail.Send", "User.Read"}
+	case "token-no-smtp-send":
+		// A token for Exchange Online without SMTP.Send.
+		perms = []string{"IMAP.AccessAsUser.All"}
+	}
+	lifetime := s.accessLifetime()
 	at, _, err := s.issueAccessTokenFor(mbx, app, perms, aud, lifetime)
 	if err != nil {
 		return tokenAnswer{}, errServer()
@@ -297,11 +301,12 @@ func (s *Sandbox) grantClientCredentials(app App, tenantID string, form url.Valu
 	if form.Get("scope") == "" {
 		return tokenAnswer{}, errMissingParam("scope")
 	}
-	if _, e := s.appScopeResource(form.Get("scope"), tenantID); e != nil {
+	resource, e := s.appScopeResource(form.Get("scope"), tenantID)
+	if e != nil {
 		return tokenAnswer{}, e
 	}
-	lifetime := s.opts.AccessTokenLifetime
-	at, _, err := s.issueAppToken(app, lifetime)
+	lifetime := s.accessLifetime()
+	at, _, err := s.issueAppToken(app, resource, lifetime)
 	if err != nil {
 		return tokenAnswer{}, errServer()
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -66,55 +65,11 @@ func (s *Sandbox) issueIDToken(mbx Mailbox, app App) (string, error) {
 	return s.signToken(c)
 }
 
-// issueRefreshToken mints a refresh token. Entra's are opaque and kept
-// server-side; the sandbox's are signed JWTs carrying everything a later
-// redemption needs (mailbox, tenant, client, scopes, issue and sign-in
-// times), so a sandbox restarted with the same StateDir still redeems them.
-func (s *Sandbox) issueRefreshToken(mbx Mailbox, app App, scope string, authTime time.Time) (string, error) {
-	now := s.now()
-	c := TokenClaims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    issuerFor(mbx.TenantID),
-			Subject:   mbx.ObjectID,
-			Audience:  jwt.ClaimStrings{app.ClientID},
-			IssuedAt:  jwt.NewNumericDate(now),
-			ExpiresAt: jwt.NewNumericDate(now.Add(RefreshTokenInactivity)),
-			ID:        newGUID(),
-		},
-		Use:               "refresh",
-		Scope:             scope,
-		UPN:               mbx.UPN,
-		PreferredUsername: mbx.UPN,
-		TenantID:          mbx.TenantID,
-		ObjectID:          mbx.ObjectID,
-		AppID:             app.ClientID,
-		Version:           "2.0",
-		AuthTime:          jwt.NewNumericDate(authTime),
-	}
-	return s.signToken(c)
-}
-
-// errRefreshUnusable is any refresh token the sandbox did not sign, or not
-// as a refresh token.
-var errRefreshUnusable = errors.New("refresh token not issued by this sandbox")
-
-// parseRefreshToken checks the signature and use of a refresh token. It
-// leaves the expiry to the caller, which answers it with Entra's own code.
-func (s *Sandbox) parseRefreshToken(raw string) (*TokenClaims, error) {
-	var c TokenClaims
-	_, err := jwt.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
-		return &s.signingKey.PublicKey, nil
-	}, jwt.WithValidMethods([]string{"RS256"}), jwt.WithoutClaimsValidation())
-	if err != nil || c.Use != "refresh" || c.IssuedAt == nil || c.ExpiresAt == nil {
-		return nil, errRefreshUnusable
-	}
-	return &c, nil
-}
-
-// issueAppToken mints a client-credentials token for Exchange Online:
-// aud https://outlook.office365.com, the app's application permissions in
-// roles, no scp, idtyp "app".
-func (s *Sandbox) issueAppToken(app App, lifetime time.Duration) (string, time.Time, error) {
+// issueAppToken mints a client-credentials token for the resource asked
+// for: aud is that resource as the client named it, roles the app's
+// consented application permissions of that resource only (no roles claim
+// when there are none), no scp, idtyp "app".
+func (s *Sandbox) issueAppToken(app App, resource string, lifetime time.Duration) (string, time.Time, error) {
 	now := s.now()
 	exp := now.Add(lifetime)
 	sp := servicePrincipalID(app.ClientID)
@@ -122,21 +77,22 @@ func (s *Sandbox) issueAppToken(app App, lifetime time.Duration) (string, time.T
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    "https://sts.windows.net/" + app.TenantID + "/",
 			Subject:   sp,
-			Audience:  jwt.ClaimStrings{OutlookAppAudience},
+			Audience:  jwt.ClaimStrings{resource},
 			IssuedAt:  jwt.NewNumericDate(now),
 			NotBefore: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(exp),
 		},
 		Use:      "access",
-		Roles:    app.AppRoles,
+		Roles:    grantedAppRoles(app, resource),
 		TenantID: app.TenantID,
 		ObjectID: sp,
 		AppID:    app.ClientID,
 		Version:  "1.0",
 		IDType:   "app",
 		UTI:      newUTI(),
+		Extra:    appExtra(app),
 	}
-	tok, err := s.signToken(c)
+	tok, err := s.signAccessToken(c)
 	return tok, exp, err
 }
 

@@ -106,11 +106,11 @@ type Options struct {
 	// (approve by hand on the verification page, or via Approve).
 	ApproveAfter time.Duration
 	// PollInterval is the device-code interval handed out; 0 means 5 s as
-	// Entra does. slow_down is answered when polled faster than this.
+	// Entra does. Entra never answers slow_down, and neither does the sandbox.
 	PollInterval time.Duration
 	// DeviceCodeLifetime; 0 means 900 s.
 	DeviceCodeLifetime time.Duration
-	// AccessTokenLifetime; 0 means 3599 s.
+	// AccessTokenLifetime; 0 means Entra's: random, 60 to 90 minutes.
 	AccessTokenLifetime time.Duration
 	// StateDir, when set, keeps the CA and signing keys across runs (so a
 	// saved token cache stays valid) and receives accepted mail as .eml files

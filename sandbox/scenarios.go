@@ -34,6 +34,9 @@ var Scenarios = []Scenario{
 	{"throttled", "the submission stand-in allows 2 messages a minute instead of 30, to show the rate-limit reply"},
 	{"concurrency", "behaves as if three other connections of the mailbox were already sending: every submission gets 432 4.3.2 sender thread limit exceeded"},
 	{"tls-old", "the SMTP stand-in speaks only TLS 1.0/1.1 (pimmail refuses; Exchange answers 421 4.7.66)"},
+	{"token-graph", "Entra issues a Microsoft Graph token (aud https://graph.microsoft.com) where an Exchange Online one was asked for: pimmail's claim check refuses it, Exchange would answer 535 5.7.3"},
+	{"token-no-smtp-send", "Entra issues an Exchange Online token without SMTP.Send: pimmail's claim check refuses it"},
+	{"basic-auth-retired", "Basic authentication is removed: a password AUTH to the submission stand-in gets 550 5.7.30 (without the scenario: 535 5.7.139 basic authentication is disabled)"},
 	{"relay-not-trusted", "the relay stand-in does not trust this server's IP (550 5.7.64 TenantAttribution)"},
 }
 

@@ -11,10 +11,16 @@ import (
 // consumed up to and including its LF, so the session can go on.
 var errLineTooLong = errors.New("command line too long")
 
-// maxCommandLine bounds a command line. RFC 5321 allows 512 octets, but
-// RFC 4954 4 asks servers to take AUTH lines of at least 12288 octets, and
-// an XOAUTH2 initial response carries a whole JWT.
-const maxCommandLine = 16384
+// maxCommandLine bounds a command line, CRLF not counted: RFC 5321
+// 4.5.3.1.4 allows 512 octets with it. The stand-ins are as strict as the
+// standard, so a client that puts a whole Entra token on the AUTH line
+// (2 to 4 KB) is refused here as by strict servers; RFC 4954 4 says such a
+// client MUST send the response after the 334 instead.
+const maxCommandLine = 512 - 2
+
+// maxSASLResponse bounds a SASL response line (after a 334), CRLF not
+// counted: RFC 4954 4 has servers take at least 12288 octets.
+const maxSASLResponse = 12288
 
 // readLine reads one line and returns it without its CRLF (a bare LF is
 // tolerated, as Exchange and Postfix do for commands). A line longer than

@@ -42,8 +42,14 @@ type exchangeDialect struct {
 	text    smtpTexts
 }
 
-// exoMaxSize is the SIZE Exchange Online advertises (150 MB).
+// exoMaxSize is the SIZE Exchange Online advertises (150 MB, the
+// organisation's ceiling).
 const exoMaxSize = 157286400
+
+// exoMaxSendSize is a mailbox's default MaxSendSize (35 MB): a larger
+// message passes MAIL FROM's SIZE check and is refused after its data with
+// 552 5.3.4.
+const exoMaxSendSize = 35 << 20
 
 // exoMaxErrors is how many refused commands Exchange takes before "421
 // 4.7.0 Too many errors on this connection" (the stand-in's choice: the

@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"crypto/tls"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 )
 
@@ -61,9 +63,11 @@ func (d *exchangeDialect) auth(c *session, mech, initial string) bool {
 	return c.send(exoAuthOK)
 }
 
-// authLogin runs AUTH LOGIN's two prompts. The sandbox's mailboxes have no
-// passwords (pimmail signs in with OAuth only), so the answer is the one
-// Exchange gives to a wrong password.
+// authLogin runs AUTH LOGIN's two prompts. Basic authentication for
+// client submission is disabled (the default in Exchange Online from the
+// end of December 2026): the answer is 535 5.7.139 ... basic
+// authentication is disabled, with Exchange's [host timestamp id] suffix,
+// or, under the basic-auth-retired scenario, the announced 550 5.7.30.
 func (d *exchangeDialect) authLogin(c *session, initial string) bool {
 	prompts := []string{"334 VXNlcm5hbWU6", "334 UGFzc3dvcmQ6"} // "Username:", "Password:"
 	if initial != "" {
@@ -81,7 +85,24 @@ func (d *exchangeDialect) authLogin(c *session, initial string) bool {
 			return c.fail(d.text.authCancelled)
 		}
 	}
-	return c.fail(d.authFailed())
+	if d.s.opts.Scenario == "basic-auth-retired" {
+		return c.fail(exoBasicAuthRemoved)
+	}
+	return c.fail(exoBasicAuthDisabled + " [" + d.replySuffix() + "]")
+}
+
+// Replies to a password AUTH.
+const (
+	exoBasicAuthDisabled = "535 5.7.139 Authentication unsuccessful, basic authentication is disabled."
+	exoBasicAuthRemoved  = "550 5.7.30 Basic authentication is not supported for Client Submission."
+)
+
+// replySuffix is what Exchange appends in brackets to some refusals: the
+// front end's internal name, the time (UTC, milliseconds, as in Exchange
+// Online's replies) and a 16-hex-digit correlation ID.
+func (d *exchangeDialect) replySuffix() string {
+	return d.internalName() + " " + d.s.now().UTC().Format("2006-01-02T15:04:05.000Z") + " " +
+		fmt.Sprintf("%016X", rand.Uint64())
 }
 
 // checkToken verifies an XOAUTH2 bearer token the way Exchange Online does

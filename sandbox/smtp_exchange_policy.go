@@ -65,7 +65,11 @@ func (d *exchangeDialect) deliver(c *session, data []byte) (string, bool) {
 		others += exoConcurrentSessions // as if three other sessions were already sending
 	}
 	if others >= exoConcurrentSessions {
-		return exoThreadLimit, false
+		// STOREDRV replies name the mailbox server, as Exchange's do.
+		return exoThreadLimit + " [Hostname=" + d.mbxHost + "]", false
+	}
+	if len(data) > exoMaxSendSize {
+		return d.text.sizeExceeded, false
 	}
 	h := messageHeader(data)
 	if froms, err := h.AddressList("From"); err == nil {

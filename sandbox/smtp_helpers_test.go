@@ -18,6 +18,7 @@ import (
 
 	"github.com/pimmail/pimmail/secfile"
 	"github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // The SMTP tests run against real stand-ins started with Start, talking
@@ -118,16 +119,15 @@ func clientTLS(s *Sandbox) *tls.Config {
 }
 
 // exchangeClient is a go-mail client set up as pimmail's Exchange Online
-// path: STARTTLS mandatory, TLS 1.2+, SASL XOAUTH2.
+// path: STARTTLS mandatory, TLS 1.2+, SASL XOAUTH2 in RFC 4954's two-step
+// form (an Entra-sized token does not fit on a 512-octet AUTH line).
 func exchangeClient(t testing.TB, s *Sandbox, user, token string) *mail.Client {
 	t.Helper()
 	c, err := mail.NewClient(s.Endpoints().SMTPHost,
 		mail.WithPort(s.Endpoints().SMTPPort),
 		mail.WithTLSPolicy(mail.TLSMandatory),
 		mail.WithTLSConfig(clientTLS(s)),
-		mail.WithSMTPAuth(mail.SMTPAuthXOAUTH2),
-		mail.WithUsername(user),
-		mail.WithPassword(token),
+		mail.WithSMTPAuthCustom(&twoStepXOAUTH2{user: user, token: token}),
 		mail.WithTimeout(10*time.Second))
 	if err != nil {
 		t.Fatalf("mail.NewClient: %v", err)
@@ -296,9 +296,34 @@ func exchangeSession(t testing.TB, s *Sandbox, user, token string) *rawConn {
 	c.startTLS(clientTLS(s))
 	c.cmd("EHLO pim.example")
 	if token != "" {
-		if got := c.cmd("AUTH XOAUTH2 " + xoauth2(user, token)); got != "235 2.7.0 Authentication successful\r\n" {
+		// RFC 4954's two-step form: the token does not fit on the AUTH line.
+		if got := c.cmd("AUTH XOAUTH2"); got != "334 \r\n" {
 			t.Fatalf("AUTH: %q", got)
+		}
+		if got := c.cmd(xoauth2(user, token)); got != "235 2.7.0 Authentication successful\r\n" {
+			t.Fatalf("AUTH response: %q", got)
 		}
 	}
 	return c
+}
+
+// twoStepXOAUTH2 is SASL XOAUTH2 as RFC 4954 4 has a client send a long
+// initial response: "AUTH XOAUTH2", then the response after the 334. On
+// an error challenge it answers with an empty line.
+type twoStepXOAUTH2 struct {
+	user, token string
+	sent        bool
+}
+
+func (a *twoStepXOAUTH2) Start(*smtp.ServerInfo) (string, []byte, error) { return "XOAUTH2", nil, nil }
+
+func (a *twoStepXOAUTH2) Next(_ []byte, more bool) ([]byte, error) {
+	if !more {
+		return nil, nil
+	}
+	if a.sent {
+		return []byte{}, nil
+	}
+	a.sent = true
+	return []byte("user=" + a.user + "\x01auth=Bearer " + a.token + "\x01\x01"), nil
 }

@@ -28,7 +28,7 @@ func TestExchangeConcurrentConnections(t *testing.T) {
 
 	se := sendErr(t, exchangeClient(t, s, DefaultMailbox, token).DialAndSendWithContext(ctx, newMsg(t, DefaultMailbox, "ops@example.com")))
 	if se.ErrorCode() != 432 || se.EnhancedStatusCode() != "4.3.2" || !se.IsTemp() ||
-		!surfaced(se, "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded") {
+		!surfaced(se, "432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded [Hostname="+s.smtp().exchange.mbxHost+"]") {
 		t.Errorf("fourth connection: %d %s temp=%v %q", se.ErrorCode(), se.EnhancedStatusCode(), se.IsTemp(), se.Error())
 	}
 	for i, h := range holders {

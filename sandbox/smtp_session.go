@@ -441,7 +441,7 @@ func (c *session) sendLines(code string, lines []string) bool {
 // timeout it says so; false means the session is over.
 func (c *session) saslResponse() (string, bool) {
 	_ = c.conn.SetReadDeadline(c.srv.idle())
-	line, err := readLine(c.r, maxCommandLine)
+	line, err := readLine(c.r, maxSASLResponse)
 	if errors.Is(err, errLineTooLong) {
 		return "", true
 	}

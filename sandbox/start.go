@@ -20,10 +20,9 @@ import (
 
 // Defaults Start applies to zero Options fields.
 const (
-	defaultApproveAfter        = 3 * time.Second
-	defaultPollInterval        = 5 * time.Second
-	defaultDeviceCodeLifetime  = 900 * time.Second
-	defaultAccessTokenLifetime = 3599 * time.Second
+	defaultApproveAfter       = 3 * time.Second
+	defaultPollInterval       = 5 * time.Second
+	defaultDeviceCodeLifetime = 900 * time.Second
 )
 
 // ScenarioNames returns the names of all scenarios, in list order.
@@ -68,8 +67,8 @@ func Start(opts Options) (*Sandbox, error) {
 	if opts.DeviceCodeLifetime <= 0 {
 		opts.DeviceCodeLifetime = defaultDeviceCodeLifetime
 	}
-	if opts.AccessTokenLifetime <= 0 {
-		opts.AccessTokenLifetime = defaultAccessTokenLifetime
+	if opts.AccessTokenLifetime < 0 {
+		opts.AccessTokenLifetime = 0 // Entra's random 60 to 90 minutes
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

@@ -42,6 +42,9 @@ type TokenClaims struct {
 	// AuthTime is when the mailbox signed in interactively; refresh tokens
 	// carry it forward.
 	AuthTime *jwt.NumericDate `json:"auth_time,omitempty"`
+	// Extra are the sign-in context claims Entra adds to access tokens
+	// (acr, amr, aio, ipaddr, sid, wids, xms_*); written, never read back.
+	Extra map[string]any `json:"-"`
 }
 
 // MarshalJSON writes a single audience as a string, as Entra does (and as
@@ -49,15 +52,25 @@ type TokenClaims struct {
 func (c TokenClaims) MarshalJSON() ([]byte, error) {
 	type plain TokenClaims
 	b, err := json.Marshal(plain(c))
-	if err != nil || len(c.Audience) != 1 {
+	if err != nil || (len(c.Audience) != 1 && len(c.Extra) == 0) {
 		return b, err
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, err
 	}
-	if m["aud"], err = json.Marshal(c.Audience[0]); err != nil {
-		return nil, err
+	if len(c.Audience) == 1 {
+		if m["aud"], err = json.Marshal(c.Audience[0]); err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range c.Extra {
+		if _, taken := m[k]; taken {
+			continue
+		}
+		if m[k], err = json.Marshal(v); err != nil {
+			return nil, err
+		}
 	}
 	return json.Marshal(m)
 }
@@ -71,7 +84,8 @@ func (s *Sandbox) signToken(c TokenClaims) (string, error) {
 }
 
 // issueAccessTokenFor mints a delegated access token for the audience the
-// client named (https://outlook.office.com or https://outlook.office365.com).
+// client named (https://outlook.office.com or https://outlook.office365.com),
+// with the claim set of Entra's v1.0 Exchange Online tokens.
 func (s *Sandbox) issueAccessTokenFor(mbx Mailbox, app App, scopes []string, aud string, lifetime time.Duration) (string, time.Time, error) {
 	now := s.now()
 	exp := now.Add(lifetime)
@@ -93,9 +107,20 @@ func (s *Sandbox) issueAccessTokenFor(mbx Mailbox, app App, scopes []string, aud
 		AppID:      app.ClientID,
 		Version:    "1.0",
 		UTI:        newUTI(),
+		Extra:      delegatedExtra(mbx, app, now),
 	}
-	tok, err := s.signToken(c)
+	tok, err := s.signAccessToken(c)
 	return tok, exp, err
+}
+
+// signAccessToken signs an access token as Entra signs tokens for
+// Microsoft's own resources: a nonce in the header besides kid and x5t.
+func (s *Sandbox) signAccessToken(c TokenClaims) (string, error) {
+	t := jwt.NewWithClaims(jwt.SigningMethodRS256, c)
+	t.Header["nonce"] = opaque(32)
+	t.Header["kid"] = s.keyID
+	t.Header["x5t"] = s.keyID
+	return t.SignedString(s.signingKey)
 }
 
 // verifyAccessToken checks a bearer token the way Exchange Online does:

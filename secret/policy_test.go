@@ -16,10 +16,11 @@ var revealAllowed = map[string]struct {
 	n   int
 	why string
 }{
-	"auth/app.go":       {1, "the client secret goes to MSAL's confidential.NewCredFromSecret"},
-	"mailer/send.go":    {2, "the token or password goes to go-mail's SMTP AUTH"},
-	"mailer/redact.go":  {1, "the credential and its encodings are what the transcript hides"},
-	"steps/settings.go": {1, "the pasted Value is cleaned and validated; the error never quotes it"},
+	"auth/app.go":        {1, "the client secret goes to MSAL's confidential.NewCredFromSecret"},
+	"mailer/smtpauth.go": {2, "the token or password goes to the SASL authenticator given to go-mail's SMTP AUTH"},
+	"auth/tokencheck.go": {1, "the access token's claims are read (never the signature, never shown) before it is sent"},
+	"mailer/redact.go":   {1, "the credential and its encodings are what the transcript hides"},
+	"steps/settings.go":  {1, "the pasted Value is cleaned and validated; the error never quotes it"},
 }
 
 // moduleRoot is the directory holding go.mod, above this package.

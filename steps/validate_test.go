@@ -186,6 +186,9 @@ func TestValidateSecret(t *testing.T) {
 		// A Value may end with a period: it must not be cut off.
 		{"abc8Q~0123456789abcdef.", "abc8Q~0123456789abcdef."},
 		{"\u200Babc8Q~0123456789abcdef..\u200B", "abc8Q~0123456789abcdef.."},
+		// The boundary: exactly MinSecretLength characters (runes, not bytes).
+		{strings.Repeat("s", MinSecretLength), strings.Repeat("s", MinSecretLength)},
+		{strings.Repeat("é", MinSecretLength), strings.Repeat("é", MinSecretLength)},
 	}
 	for _, tt := range ok {
 		got, err := ValidateSecret(tt.in)
@@ -199,6 +202,8 @@ func TestValidateSecret(t *testing.T) {
 		{"{5A4B3C2D-1E0F-4A9B-8C7D-6E5F4A3B2C1D}", "looks like the Secret ID, not its Value"},
 		{"abc8Q~01234 56789abcdef", "contains spaces"},
 		{"abc8Q~0", "too short"},
+		// The boundary: one short of MinSecretLength.
+		{strings.Repeat("s", MinSecretLength-1), "too short"},
 	}
 	for _, tt := range bad {
 		got, err := ValidateSecret(tt.in)
