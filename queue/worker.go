@@ -185,7 +185,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer lock.Release()
+	defer func() { _ = lock.Release() }()
 	if err := w.recover(); err != nil {
 		return err
 	}
@@ -206,7 +206,24 @@ func (w *Worker) Run(ctx context.Context) error {
 			w.sessionLoop(sessCtx, i, jobs)
 		}()
 	}
-	err = w.dispatch(ctx, jobs)
+	for {
+		err = w.dispatch(ctx, jobs)
+		if err != nil || ctx.Err() != nil || w.o.IdleExit <= 0 {
+			break
+		}
+		// Idle: give the lock up first, then look once more. A message
+		// queued meanwhile by a process that saw the lock still held is
+		// then either seen here, or its process finds the lock free and
+		// starts a worker itself; it is never left without one.
+		_ = lock.Release()
+		if ids, _ := w.s.queuedIDs(); len(ids) == 0 {
+			break
+		}
+		if lock, err = w.s.TryLock(); err != nil {
+			err = nil // another worker took over
+			break
+		}
+	}
 	close(jobs)
 	// Messages in flight finish (each SMTP step has its own timeout).
 	wg.Wait()
