@@ -76,6 +76,7 @@ type Relay struct {
 	local []netip.Prefix
 
 	defaults atomic.Pointer[defaults] // headers added when missing; SetDefaults
+	hold     atomic.Pointer[string]   // why new mail is refused now (SetHold); nil or "" accepts
 
 	mu    sync.Mutex
 	conns map[*trackedConn]struct{}
@@ -176,6 +177,11 @@ func (r *Relay) SetDefaults(from, domain string) {
 	}
 	r.defaults.Store(&defaults{From: from, Domain: domain})
 }
+
+// SetHold makes the relay answer MAIL with 451 4.3.5 and reason (the
+// configuration cannot deliver: a mail loop, no provider), until it is
+// called with "". Safe while serving (a reload).
+func (r *Relay) SetHold(reason string) { r.hold.Store(&reason) }
 
 // Serve answers connections until Shutdown; it returns nil after Shutdown.
 func (r *Relay) Serve() error {
@@ -444,6 +450,10 @@ func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	if s.r.o.RequireAuth && s.user == "" {
 		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+	}
+	if h := s.r.hold.Load(); h != nil && *h != "" {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 5},
+			Message: "System not accepting mail now, try again later: " + *h}
 	}
 	if from != "" && !validAddress(from) {
 		return &smtp.SMTPError{Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 7}, Message: "Bad sender address syntax: <" + from + "> needs user@domain"}

@@ -46,6 +46,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdSandbox(args[1:], stdout, stderr)
 	case "send":
 		return cmdSend(args[1:], stdin, stdout, stderr)
+	case "relay":
+		return cmdRelay(args[1:], stdin, stdout, stderr)
 	case "queue":
 		return cmdQueue(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
