@@ -466,7 +466,9 @@ func TestMalformed(t *testing.T) {
 		{"no separator", "Subject: nosep\r\nDate: x\r\nMessage-ID: <a@b>\r\nFrom: a@b.example\r\nthis is the body\r\n", "250 2.0.0",
 			func(s string) bool { return strings.HasSuffix(s, "From: a@b.example\r\n\r\nthis is the body\r\n") }},
 		{"8-bit without 8BITMIME", "Subject: Grüße\r\nDate: x\r\nMessage-ID: <a@b>\r\nFrom: a@b.example\r\n\r\nÄrger \xff\r\n", "250 2.0.0",
-			func(s string) bool { return strings.Contains(s, "Subject: Grüße\r\n") && strings.Contains(s, "Ärger \xff\r\n") }},
+			func(s string) bool {
+				return strings.Contains(s, "Subject: Grüße\r\n") && strings.Contains(s, "Ärger \xff\r\n")
+			}},
 		{"only a body", "just text\r\n", "250 2.0.0",
 			func(s string) bool {
 				return strings.Contains(s, "From: PIM Alerts <pim@contoso.example>\r\n") && strings.Contains(s, "@contoso.example>\r\n") &&
@@ -741,4 +743,58 @@ func TestUsersFile(t *testing.T) {
 	if u, _ := LoadUsers(p); u.Check("a", "long enough") {
 		t.Error("deleted user still logs in")
 	}
+}
+
+// TestMaxConns: connections beyond MaxConns are answered 421 and closed;
+// the ones before keep working.
+func TestMaxConns(t *testing.T) {
+	tr := startRelay(t, func(o *Options) { o.MaxConns = 2 })
+	a := dial(t, tr.addr, "")
+	expectReply(t, a.reply(), "220")
+	b := dial(t, tr.addr, "")
+	expectReply(t, b.reply(), "220")
+	c := dial(t, tr.addr, "")
+	expectReply(t, c.reply(), "421 4.7.0")
+	a.cmd("EHLO a.example")
+	expectReply(t, a.send("app@contoso.example", []string{"a@contoso.example"}, simple), "250 2.0.0")
+	a.cmd("QUIT")
+	// A slot is free again once a client has gone.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		d := dial(t, tr.addr, "")
+		if r := d.reply(); strings.HasPrefix(r, "220") {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no slot after a client left: %s", r)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// FuzzCleaner: whatever arrives, the cleaner never panics, and what it
+// yields has no NUL, no bare LF, and a blank line ending the header.
+func FuzzCleaner(f *testing.F) {
+	for _, s := range []string{simple, "Subject: a\nb\n", "x\r\n", "", "Subject: a\r\n\tfold\r\n\r\n..dot\n..x\r\n", "A: b\r\nno colon\r\n", "\r\n\r\n", "Subject: \x00\r\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := io.ReadAll(newCleaner(bytes.NewReader(in), defaults{From: "a@b.example", Domain: "b.example"}))
+		if err != nil {
+			if _, ok := err.(*contentError); !ok {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		if bytes.IndexByte(out, 0) >= 0 {
+			t.Fatalf("NUL in output %q", out)
+		}
+		if bytes.Contains(bytes.ReplaceAll(out, []byte("\r\n"), nil), []byte("\n")) {
+			t.Fatalf("bare LF in output %q", out)
+		}
+		for _, h := range []string{"date:", "message-id:", "from:"} {
+			if !bytes.Contains(bytes.ToLower(out), []byte(h)) {
+				t.Fatalf("no %s in %q", h, out)
+			}
+		}
+	})
 }
