@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pimmail/pimmail/secfile"
 )
@@ -161,4 +162,35 @@ func TestLockIsExclusive(t *testing.T) {
 		t.Errorf("lock after release: %v", err)
 	}
 	l2.Release()
+}
+
+func TestLimitsNeverAboveExchange(t *testing.T) {
+	l := Limits{Connections: 10, PerMinute: 100, RecipientsPerDay: 20000}.withDefaults()
+	if l.Connections != 3 || l.PerMinute != 30 || l.RecipientsPerDay != 10000 {
+		t.Errorf("limits above Exchange Online's kept: %+v", l)
+	}
+	l = Limits{Connections: 1, PerMinute: 10, RecipientsPerDay: 500}.withDefaults()
+	if l.Connections != 1 || l.PerMinute != 10 || l.RecipientsPerDay != 500 {
+		t.Errorf("lower limits not kept: %+v", l)
+	}
+	if l.FirstRetry != time.Minute || l.MaxRetry != time.Hour || l.GiveUpAfter != 5*24*time.Hour {
+		t.Errorf("retry defaults: %+v", l)
+	}
+}
+
+func TestBackoffDoublesWithJitterUpToAnHour(t *testing.T) {
+	w := NewWorker(&Spool{}, WorkerOptions{})
+	for n, want := range map[int]time.Duration{1: time.Minute, 2: 2 * time.Minute, 3: 4 * time.Minute, 7: time.Hour, 30: time.Hour} {
+		seen := map[time.Duration]bool{}
+		for range 20 {
+			d := w.backoff(n)
+			if d < want*8/10 || d > want*12/10 {
+				t.Errorf("backoff(%d) = %v, want %v ±20%%", n, d, want)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 2 {
+			t.Errorf("backoff(%d) has no jitter", n)
+		}
+	}
 }

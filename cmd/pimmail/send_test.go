@@ -128,4 +128,3 @@ func TestSendWaitDeliversUnchanged(t *testing.T) {
 		}
 	}
 }
-
