@@ -20,3 +20,9 @@ func startDetached(exe string, args []string, log *os.File) error {
 	}
 	return cmd.Process.Release()
 }
+
+// processAlive reports whether a process with pid runs.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || err == syscall.EPERM
+}

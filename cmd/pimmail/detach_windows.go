@@ -21,3 +21,14 @@ func startDetached(exe string, args []string, log *os.File) error {
 	}
 	return cmd.Process.Release()
 }
+
+// processAlive reports whether a process with pid runs (Windows: a process
+// that can be opened).
+func processAlive(pid int) bool {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	_ = p.Release()
+	return true
+}
