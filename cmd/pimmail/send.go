@@ -166,7 +166,7 @@ Exit status (sysexits.h): 0 queued (with --wait: delivered); 64 bad arguments;
 func cmdSend(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	o, err := parseSendArgs(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "pimmail send: %v\nRun pimmail send --help for the options.\n", err)
+		fmt.Fprintf(stderr, "pimmail send: %v; nothing was queued.\nRun pimmail send --help for the options.\n", err)
 		return exSendUsage
 	}
 	if o.help {

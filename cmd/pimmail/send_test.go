@@ -51,11 +51,19 @@ func stopWorkers(t *testing.T, path string) {
 		if err != nil {
 			return
 		}
-		for range 50 {
+		// A worker pimmail send started may still be starting: look for
+		// one for a while before concluding there is none.
+		deadline := time.Now().Add(2 * time.Second)
+		for range 100 {
 			running, pid := sp.WorkerRunning()
 			if !running {
-				return
+				if time.Now().After(deadline) {
+					return
+				}
+				time.Sleep(100 * time.Millisecond)
+				continue
 			}
+			deadline = time.Now().Add(300 * time.Millisecond)
 			if pid > 0 {
 				_ = syscall.Kill(pid, syscall.SIGTERM)
 			}
