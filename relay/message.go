@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/mail"
 	"time"
 )
 
@@ -28,8 +29,9 @@ import (
 //   - No blank line between header and body: the header ends at the first
 //     line that is not a header field, and the blank line is inserted there,
 //     as Postfix's cleanup does.
-//   - Date, Message-ID and From are added when the header lacks them (From
-//     is the configuration's default From), as `pimmail send` does.
+//   - Date, Message-ID and From are added when the header lacks them, as
+//     `pimmail send` does: From is the envelope sender (MAIL FROM), else the
+//     configuration's default From, with the configured display name.
 //   - An empty message is refused (554 5.6.0).
 //   - Lines longer than the relay's line limit (64 KiB) end the session
 //     (500 5.4.0); shorter long lines are passed on unchanged.
@@ -48,7 +50,8 @@ var (
 
 // defaults are the headers the cleaner adds when missing.
 type defaults struct {
-	From   string // a whole From field value, e.g. `PIM <pim@contoso.com>`; "" adds none
+	Name   string // display name of an added From
+	From   string // address of an added From; "" adds none
 	Domain string // right-hand side of generated Message-IDs
 	Now    func() time.Time
 }
@@ -166,7 +169,8 @@ func (c *cleaner) endHeader(blank bool) {
 		fmt.Fprintf(&c.out, "Message-ID: <%s.%s@%s>\r\n", c.def.Now().UTC().Format("20060102150405"), hex.EncodeToString(b[:]), dom)
 	}
 	if !c.seen["from"] && c.def.From != "" {
-		fmt.Fprintf(&c.out, "From: %s\r\n", c.def.From)
+		a := mail.Address{Name: c.def.Name, Address: c.def.From}
+		fmt.Fprintf(&c.out, "From: %s\r\n", a.String())
 	}
 	if blank {
 		c.out.WriteString("\r\n")

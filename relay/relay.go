@@ -168,14 +168,12 @@ func (r *Relay) Addr() net.Addr { return r.ln.Addr() }
 // Accepted is the number of messages queued since New.
 func (r *Relay) Accepted() int64 { return r.accepted.Load() }
 
-// SetDefaults sets the From field added to a message that has none (the
-// configuration's default From, e.g. `PIM Alerts <pim@contoso.com>`), and
-// the domain of generated Message-IDs. Safe while serving (a reload).
-func (r *Relay) SetDefaults(from, domain string) {
-	if domain == "" {
-		domain = r.o.Hostname
-	}
-	r.defaults.Store(&defaults{From: from, Domain: domain})
+// SetDefaults sets the From field added to a message that has none and
+// whose envelope has no sender: the display name and address (the
+// configuration's default From), and the domain of generated Message-IDs
+// when no address gives one. Safe while serving (a reload).
+func (r *Relay) SetDefaults(name, from string) {
+	r.defaults.Store(&defaults{Name: name, From: from, Domain: r.o.Hostname})
 }
 
 // SetHold makes the relay answer MAIL with 451 4.3.5 and reason (the
@@ -200,6 +198,8 @@ func (r *Relay) Serve() error {
 // (their messages were not acknowledged, so nothing is lost) and returns
 // ctx's error.
 func (r *Relay) Shutdown(ctx context.Context) error {
+	// No new connection from here on, before any session is told to go.
+	_ = r.ln.Close()
 	done := make(chan error, 1)
 	go func() { done <- r.srv.Shutdown(context.Background()) }()
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -497,7 +497,15 @@ func (s *session) Data(r io.Reader) error {
 	defer s.setBusy(false)
 	began := time.Now()
 	in := &countReader{r: r}
-	cl := newCleaner(in, *s.r.defaults.Load())
+	def := *s.r.defaults.Load()
+	if s.from != "" {
+		// As Postfix and pimmail send: a missing From is the envelope sender.
+		def.From = s.from
+	}
+	if i := strings.LastIndexByte(def.From, '@'); i >= 0 {
+		def.Domain = def.From[i+1:]
+	}
+	cl := newCleaner(in, def)
 	source := "relay " + s.client
 	if s.user != "" {
 		source += " user " + s.user

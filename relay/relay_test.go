@@ -308,10 +308,10 @@ except smtplib.SMTPSenderRefused as e:
 	expectReply(t, ehlo, fmt.Sprintf("SIZE %d", queue.MaxMessageBytes))
 	big := "Subject: big\r\n\r\n" + strings.Repeat(strings.Repeat("y", 998)+"\r\n", 36*1024)
 	expectReply(t, c.send("app@contoso.example", []string{"a@contoso.example"}, big), "552 5.3.4 Message size exceeds fixed maximum message size")
-	// One byte under the limit still goes (with Date and Message-ID,
+	// One byte under the limit still goes (with From, Date and Message-ID,
 	// nothing is added). go-smtp refuses a message of exactly the limit:
 	// its data reader reports "too large" when the count reaches it.
-	hdr := "Subject: fits\r\nDate: x\r\nMessage-ID: <2@app>\r\n\r\n"
+	hdr := "Subject: fits\r\nFrom: app@contoso.example\r\nDate: x\r\nMessage-ID: <2@app>\r\n\r\n"
 	rem := queue.MaxMessageBytes - 1 - len(hdr)
 	fit := hdr + strings.Repeat(strings.Repeat("z", 998)+"\r\n", rem/1000) + strings.Repeat("z", rem%1000-2) + "\r\n"
 	if len(fit) != queue.MaxMessageBytes-1 {
@@ -453,7 +453,7 @@ func TestParseAllowAndCheckListen(t *testing.T) {
 // nothing queued for a refusal.
 func TestMalformed(t *testing.T) {
 	tr := startRelay(t, func(o *Options) {})
-	tr.SetDefaults("PIM Alerts <pim@contoso.example>", "contoso.example")
+	tr.SetDefaults("PIM Alerts", "pim@contoso.example")
 	tests := []struct {
 		name, text, reply string
 		queued            func(string) bool
@@ -471,7 +471,8 @@ func TestMalformed(t *testing.T) {
 			}},
 		{"only a body", "just text\r\n", "250 2.0.0",
 			func(s string) bool {
-				return strings.Contains(s, "From: PIM Alerts <pim@contoso.example>\r\n") && strings.Contains(s, "@contoso.example>\r\n") &&
+				// From: the envelope sender, with the configured name.
+				return strings.Contains(s, "From: \"PIM Alerts\" <app@contoso.example>\r\n") && strings.Contains(s, "@contoso.example>\r\n") &&
 					strings.HasSuffix(s, "\r\n\r\njust text\r\n")
 			}},
 		{"NUL in a header", "Subject: nul\x00here\r\n\r\nbody\r\n", "554 5.6.0 Message header contains a NUL byte", nil},
@@ -509,6 +510,11 @@ func TestMalformed(t *testing.T) {
 	c.cmd("RSET")
 	// An empty message.
 	expectReply(t, c.send("app@contoso.example", []string{"a@contoso.example"}, ""), "554 5.6.0 Empty message")
+	// No envelope sender and no From: the configured default From.
+	expectReply(t, c.send("", []string{"a@contoso.example"}, "Subject: bounce\r\n\r\nx\r\n"), "250 2.0.0")
+	if msgs := tr.queued(t); !strings.Contains(msgs[len(msgs)-1].text, "From: \"PIM Alerts\" <pim@contoso.example>\r\n") {
+		t.Errorf("null sender without From: %q", msgs[len(msgs)-1].text)
+	}
 }
 
 // selfSigned is a certificate for 127.0.0.1 and a pool trusting it.

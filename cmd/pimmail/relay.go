@@ -10,11 +10,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/mail"
 	"net/netip"
 	"os"
 	"os/signal"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -154,7 +152,7 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pimmail relay:", err)
 		return exitUsage
 	}
-	r.SetDefaults(defaultFromHeader(cfg), domainOf(cfg.Email.From))
+	r.SetDefaults(defaultFrom(cfg))
 	users, _ := relay.LoadUsers(usersPath)
 	if err := sp.WriteRelayState(queue.RelayState{PID: os.Getpid(), Listen: r.Addr().String(), Started: time.Now().UTC(),
 		TLS: tlsConf != nil, Auth: len(users) > 0}); err != nil {
@@ -270,7 +268,7 @@ func watchConfig(ctx context.Context, path, listen string, r *relay.Relay, log *
 			hold = "no provider is enabled in " + path + "; run pimmail (the setup wizard) to enable one"
 		}
 		r.SetHold(hold)
-		r.SetDefaults(defaultFromHeader(cfg), domainOf(cfg.Email.From))
+		r.SetDefaults(defaultFrom(cfg))
 		if hold != "" {
 			log.Error("configuration changed, but mail cannot go out with it: new messages are refused with 451 until it is fixed", "config", path, "reason", hold)
 			continue
@@ -306,20 +304,15 @@ func providerServer(c config.Config) relay.Server {
 	return relay.Server{}
 }
 
-// defaultFromHeader is the From field added to a message without one.
-func defaultFromHeader(c config.Config) string {
-	if c.Email.From == "" {
-		return ""
+// defaultFrom is the display name and address of the From added to a
+// message that has none and whose envelope has no sender, as pimmail send
+// chooses it.
+func defaultFrom(c config.Config) (name, addr string) {
+	addr = c.Email.From
+	if addr == "" && c.Enabled == config.ProviderEntra {
+		addr = c.Entra.Mailbox
 	}
-	a := mail.Address{Name: c.Email.DisplayName, Address: c.Email.From}
-	return a.String()
-}
-
-func domainOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return addr[i+1:]
-	}
-	return ""
+	return c.Email.DisplayName, addr
 }
 
 // cmdRelayPasswd is `pimmail relay passwd USER`.

@@ -525,3 +525,77 @@ func TestRelayPasswd(t *testing.T) {
 		t.Errorf("the password is in the log")
 	}
 }
+
+// TestRelayEntra: through the Entra ID provider (XOAUTH2 against the
+// sandbox's Exchange Online): a message from the mailbox without a From
+// header arrives with the mailbox's From added; one whose envelope sender
+// Exchange Online refuses (550 5.7.60) moves to failed/ with the diagnosis,
+// and the relay says 250 for both (the refusal comes after queueing, as
+// with any relay).
+func TestRelayEntra(t *testing.T) {
+	path := sandboxConfig(t, config.ProviderEntra, func(c *config.Config) { c.Email.DisplayName = "PIM Alerts" })
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mbx := cfg.Entra.Mailbox
+	addr := freePort(t)
+	p := startRelayProc(t, addr, append([]string{"--config", path}, fastRelayArgs...)...)
+	if err := smtp.SendMail(addr, nil, mbx, []string{"ops@contoso.example"}, []byte("Subject: relay-entra\r\n\r\nhello\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := smtp.SendMail(addr, nil, "someone.else@contoso.example", []string{"ops@contoso.example"},
+		[]byte("From: someone.else@contoso.example\r\nSubject: relay-entra-refused\r\n\r\nhello\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	sp, err := queue.Open(queue.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		items, _ := sp.List()
+		failed := 0
+		for _, it := range items {
+			if it.Failed {
+				failed++
+			}
+		}
+		if subjectsIn(t, path)["relay-entra"] == 1 && failed == 1 {
+			for _, it := range items {
+				if it.Failed && (it.State.Problem == nil || !strings.Contains(it.State.LastError+it.State.Problem.Raw, "5.7.60")) {
+					t.Errorf("failed message without the server's reason: %+v", it.State)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivered %v, queue %+v\n%s", subjectsIn(t, path), items, tail(p.log(), 30))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(p.log(), "delivered") {
+		t.Errorf("log:\n%s", p.log())
+	}
+	dir := filepath.Join(config.SandboxDir(path), "mail")
+	entries, _ := os.ReadDir(dir)
+	found := false
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		if bytes.Contains(b, []byte("Subject: relay-entra\r\n")) {
+			found = true
+			if !bytes.Contains(b, []byte("From: \"PIM Alerts\" <"+mbx+">\r\n")) {
+				t.Errorf("the added From is not the mailbox with its display name:\n%s", b)
+			}
+		}
+	}
+	if !found {
+		t.Error("relay-entra not in the mail store")
+	}
+	if strings.Contains(p.log(), "eyJ") || strings.Contains(p.log(), sandbox.DefaultClientSecret) {
+		t.Errorf("a token or secret is in the relay's log")
+	}
+	if code := p.stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
