@@ -466,6 +466,8 @@ func TestRelayRefusesToStart(t *testing.T) {
 	expect(t, pimmail(t, "relay", "--config", path, "--listen", "0.0.0.0:2525"), 2, "never an open relay", "--allow")
 	expect(t, pimmail(t, "relay", "--config", path, "--listen", "0.0.0.0:2525", "--allow", "0.0.0.0/0"), 2, "too wide")
 	expect(t, pimmail(t, "relay", "--config", path, "--tls-cert", "x.pem"), 2, "both --tls-cert and --tls-key")
+	expect(t, pimmail(t, "relay", "--config", path, "--tls-cert", "/nonexistent/x.pem", "--tls-key", "/nonexistent/x.key"), 2,
+		"cannot use --tls-cert /nonexistent/x.pem", "PEM")
 	expect(t, pimmail(t, "relay", "--config", path, "--sandbox"), 2, "talks to the real services")
 	expect(t, pimmail(t, "relay", "--help"), 0, "--allow", "--listen", "passwd", "SIGTERM")
 }
