@@ -804,3 +804,24 @@ func FuzzCleaner(f *testing.F) {
 		}
 	})
 }
+
+// TestBDAT: CHUNKING (advertised by go-smtp) goes through the same
+// clean-up and queueing as DATA.
+func TestBDAT(t *testing.T) {
+	tr := startRelay(t, nil)
+	c := dial(t, tr.addr, "")
+	c.reply()
+	expectReply(t, c.cmd("EHLO app.example"), "CHUNKING")
+	c.cmd("MAIL FROM:<app@contoso.example>")
+	c.cmd("RCPT TO:<a@contoso.example>")
+	part1 := "Subject: chunks\nFrom: app@contoso.example\n"
+	part2 := "\nbody\r\n"
+	fmt.Fprintf(c.conn, "BDAT %d\r\n%s", len(part1), part1)
+	expectReply(t, c.reply(), "250")
+	fmt.Fprintf(c.conn, "BDAT %d LAST\r\n%s", len(part2), part2)
+	expectReply(t, c.reply(), "250 2.0.0 OK: queued as")
+	msgs := tr.queued(t)
+	if len(msgs) != 1 || !strings.HasPrefix(msgs[0].text, "Subject: chunks\r\nFrom: app@contoso.example\r\n") || !strings.HasSuffix(msgs[0].text, "\r\n\r\nbody\r\n") {
+		t.Fatalf("queued %+v", msgs)
+	}
+}
