@@ -19,6 +19,10 @@ type limiter struct {
 	sent      []Delivery // oldest first, the last day
 	inflight  int
 	inflRcpts int
+	// lastStart is when the last message was let go: messages are spaced
+	// window/perWindow apart (2 s at 30 a minute) rather than sent in a
+	// burst of 30 and a pause, so the rate is even in any window.
+	lastStart time.Time
 }
 
 // reserve takes a slot for a message of n recipients at now; when none is
@@ -27,6 +31,9 @@ func (l *limiter) reserve(now time.Time, n int) (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.pruneLocked(now)
+	if gap := l.window / time.Duration(l.perWindow); !l.lastStart.IsZero() && now.Sub(l.lastStart) < gap {
+		return false, l.lastStart.Add(gap).Sub(now)
+	}
 	inWindow, rcpts := 0, 0
 	var firstInWindow time.Time
 	for _, d := range l.sent {
@@ -52,6 +59,7 @@ func (l *limiter) reserve(now time.Time, n int) (ok bool, wait time.Duration) {
 	}
 	l.inflight++
 	l.inflRcpts += n
+	l.lastStart = now
 	return true, 0
 }
 

@@ -28,6 +28,12 @@ func fastClock(speed int) func() time.Time {
 // sandbox and the environment a worker uses with it.
 func signedIn(t *testing.T, o sandbox.Options) (string, *sandbox.Sandbox, steps.Env) {
 	t.Helper()
+	return signedInB(t, o)
+}
+
+// signedInB is signedIn for tests and benchmarks.
+func signedInB(t testing.TB, o sandbox.Options) (string, *sandbox.Sandbox, steps.Env) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "pimmail", "config.json")
 	o.StateDir = config.SandboxDir(path)
 	o.ApproveAfter, o.PollInterval = 10*time.Millisecond, 10*time.Millisecond
