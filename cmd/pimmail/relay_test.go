@@ -3,8 +3,16 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/smtp"
 	"os"
@@ -56,10 +64,17 @@ func freePort(t *testing.T) string {
 // waits until it accepts connections.
 func startRelayProc(t *testing.T, addr string, args ...string) *relayProc {
 	t.Helper()
+	return startRelayProcEnv(t, nil, addr, args...)
+}
+
+// startRelayProcEnv is startRelayProc with extra environment variables.
+func startRelayProcEnv(t *testing.T, env []string, addr string, args ...string) *relayProc {
+	t.Helper()
 	p := &relayProc{t: t, addr: addr, done: make(chan struct{})}
 	p.cmd = exec.Command(binary, append([]string{"relay", "--listen", addr}, args...)...)
 	home := t.TempDir()
 	p.cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "PIMMAIL_DEBUG_LOG=")
+	p.cmd.Env = append(p.cmd.Env, env...)
 	errPipe, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -599,5 +614,67 @@ func TestRelayEntra(t *testing.T) {
 	}
 	if code := p.stop(syscall.SIGTERM); code != 0 {
 		t.Errorf("exit %d", code)
+	}
+}
+
+// TestRelaySTARTTLS: with --tls-cert and --tls-key the relay offers
+// STARTTLS (TLS 1.2 or later), and net/smtp's client verifies the
+// certificate the admin gave.
+func TestRelaySTARTTLS(t *testing.T) {
+	path := relayConfig(t)
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "relay.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), DNSNames: []string{"relay.test"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+	addr := freePort(t)
+	// GODEBUG lowers Go's own TLS floor to 1.0: the relay's must hold.
+	p := startRelayProcEnv(t, []string{"GODEBUG=tls10server=1"}, addr, "--config", path, "--tls-cert", certFile, "--tls-key", keyFile)
+	cl, err := smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if ok, _ := cl.Extension("STARTTLS"); !ok {
+		t.Fatal("no STARTTLS offered")
+	}
+	roots := x509.NewCertPool()
+	cert, _ := x509.ParseCertificate(der)
+	roots.AddCert(cert)
+	if err := cl.StartTLS(&tls.Config{ServerName: "relay.test", RootCAs: roots, MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}); err == nil {
+		t.Error("TLS 1.1 was accepted")
+	}
+	cl.Close()
+	cl, err = smtp.Dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.StartTLS(&tls.Config{ServerName: "relay.test", RootCAs: roots}); err != nil {
+		t.Fatalf("STARTTLS: %v", err)
+	}
+	if st, ok := cl.TLSConnectionState(); !ok || st.Version < tls.VersionTLS12 {
+		t.Errorf("TLS state %v %v", st.Version, ok)
+	}
+	if err := cl.Mail("app@" + sandbox.RelayDomain); err != nil {
+		t.Fatal(err)
+	}
+	cl.Quit()
+	sp, _ := queue.Open(queue.Dir(path))
+	if st, ok := sp.ReadRelayState(); !ok || !st.TLS {
+		t.Errorf("relay.json does not say STARTTLS: %+v", st)
+	}
+	if code := p.stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("exit %d:\n%s", code, p.log())
 	}
 }
