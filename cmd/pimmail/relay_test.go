@@ -378,6 +378,8 @@ func TestRelayReload(t *testing.T) {
 	if st, ok := sp.ReadRelayState(); !ok || st.Listen != addr || st.PID != p.cmd.Process.Pid {
 		t.Errorf("relay.json: %+v %v", st, ok)
 	}
+	// pimmail status says so.
+	expect(t, pimmail(t, "status", "--config", path), 0, fmt.Sprintf("listening on %s (process %d", addr, p.cmd.Process.Pid))
 	send := func(subject string) error {
 		return smtp.SendMail(addr, nil, "app@"+sandbox.RelayDomain, []string{"ops@" + sandbox.RelayDomain},
 			[]byte("Subject: "+subject+"\r\n\r\nbody\r\n"))
