@@ -122,6 +122,11 @@ type Worker struct {
 	pace    *limiter
 	journal *journal
 
+	// cache keeps what the dispatcher knows of each queued message: the
+	// envelope (it never changes) and the state as of its file's mtime,
+	// so a large queue waiting for retries is not read in full every poll.
+	cache map[string]cacheEntry
+
 	mu       sync.Mutex
 	inflight map[string]bool
 	status   WorkerStatus
@@ -149,7 +154,7 @@ type WorkerStatus struct {
 // NewWorker returns a worker for s.
 func NewWorker(s *Spool, opts WorkerOptions) *Worker {
 	w := &Worker{s: s, o: opts, lim: opts.Limits.withDefaults(), log: opts.Logger, now: opts.Now,
-		notify: make(chan struct{}, 1), inflight: map[string]bool{}}
+		notify: make(chan struct{}, 1), inflight: map[string]bool{}, cache: map[string]cacheEntry{}}
 	if w.log == nil {
 		w.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -168,6 +173,47 @@ func (w *Worker) Notify() {
 	select {
 	case w.notify <- struct{}{}:
 	default:
+	}
+}
+
+type cacheEntry struct {
+	env      Envelope
+	state    State
+	stateMod time.Time
+}
+
+// cached returns a queued message's envelope and state, reading the state
+// file again only when it changed (the worker or pimmail queue retry wrote it).
+func (w *Worker) cached(id string) (Item, error) {
+	var mod time.Time
+	if st, err := os.Stat(w.s.statePath(id)); err == nil {
+		mod = st.ModTime()
+	}
+	if e, ok := w.cache[id]; ok && e.stateMod.Equal(mod) {
+		return Item{ID: id, Envelope: e.env, State: e.state}, nil
+	}
+	it, err := w.s.item(id, false)
+	if err != nil {
+		delete(w.cache, id)
+		return it, err
+	}
+	w.cache[id] = cacheEntry{env: it.Envelope, state: it.State, stateMod: mod}
+	return it, nil
+}
+
+// prune forgets the cache entries of messages no longer queued.
+func (w *Worker) prune(ids []string) {
+	if len(w.cache) <= len(ids) {
+		return
+	}
+	keep := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		keep[id] = true
+	}
+	for id := range w.cache {
+		if !keep[id] {
+			delete(w.cache, id)
+		}
 	}
 }
 
@@ -277,6 +323,7 @@ func (w *Worker) dispatch(ctx context.Context, jobs chan<- job) error {
 		if err != nil {
 			return fmt.Errorf("read the queue: %w", err)
 		}
+		w.prune(ids)
 		now := w.now()
 		next := now.Add(w.o.Poll)
 		handed := false
@@ -286,7 +333,7 @@ func (w *Worker) dispatch(ctx context.Context, jobs chan<- job) error {
 				queued++
 				continue
 			}
-			it, err := w.s.item(id, false)
+			it, err := w.cached(id)
 			if err != nil {
 				continue
 			}
