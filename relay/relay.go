@@ -184,7 +184,7 @@ func (r *Relay) SetHold(reason string) { r.hold.Store(&reason) }
 // Serve answers connections until Shutdown; it returns nil after Shutdown.
 func (r *Relay) Serve() error {
 	r.log.Info("relay listening", "listen", r.ln.Addr().String(), "allow", prefixesText(r.allow),
-		"starttls", r.o.TLSConfig != nil, "requireAuth", r.o.RequireAuth)
+		"starttls", r.o.TLSConfig != nil, "require_auth", r.o.RequireAuth)
 	err := r.srv.Serve(r.ln)
 	if errors.Is(err, net.ErrClosed) {
 		return nil
@@ -520,7 +520,7 @@ func (s *session) Data(r io.Reader) error {
 		s.r.o.Notify()
 	}
 	s.log.Info("message queued", "id", id, "from", s.from, "recipients", len(s.to), "bytes", in.n,
-		"bareLF", cl.BareLF, "separatorAdded", cl.NoSeparator, "took", time.Since(began).Round(time.Microsecond).String())
+		"bare_lf", cl.BareLF, "separator_added", cl.NoSeparator, "took", time.Since(began).Round(time.Microsecond).String())
 	// go-smtp answers a Data error with its code and text: a 2xx here is
 	// the acknowledgement, naming the queue ID as Postfix does.
 	return &smtp.SMTPError{Code: 250, EnhancedCode: smtp.EnhancedCode{2, 0, 0}, Message: "OK: queued as " + id}

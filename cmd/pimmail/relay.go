@@ -36,7 +36,7 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "passwd" {
 		return cmdRelayPasswd(args[1:], stdin, stdout, stderr)
 	}
-	fs := newFlags("relay", "pimmail relay [--listen 127.0.0.1:2525] [--allow CIDR,...] [--config PATH] [--sandbox] [--tls-cert FILE --tls-key FILE] [--require-auth]",
+	fs := newFlags("relay", "pimmail relay [--listen 127.0.0.1:2525] [--allow CIDR,...] [--config PATH] [flags]",
 		"Accepts SMTP from the programs on this server (a PIM system's Local SMTP provider,\n"+
 			"a legacy application) and sends their mail through the enabled provider: each\n"+
 			"message is written to the queue on disk before it is acknowledged (250), then\n"+
