@@ -182,7 +182,9 @@ func TestRelayKill9(t *testing.T) {
 	}
 	path := relayConfig(t)
 	addr := freePort(t)
-	args := append([]string{"--config", path, "--sandbox"}, fastRelayArgs...)
+	// Delivery at 50 a second, slower than the clients send: a backlog is
+	// queued when the relay is killed.
+	args := []string{"--config", path, "--sandbox", "--per-minute", "5", "--rate-window", "100ms"}
 	p := startRelayProc(t, addr, args...)
 
 	const total, clients = 200, 4
@@ -224,6 +226,15 @@ func TestRelayKill9(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-p.done
+	sp, err := queue.Open(queue.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	backlog, _ := sp.List()
+	t.Logf("killed with %d messages queued", len(backlog))
+	if len(backlog) == 0 {
+		t.Error("nothing was queued at the kill: the test does not show that queued messages survive it")
+	}
 	time.Sleep(300 * time.Millisecond)
 	p2 := startRelayProc(t, addr, args...)
 	wg.Wait()
