@@ -285,6 +285,19 @@ func hasField(header []string, name string) bool {
 	return false
 }
 
+// CheckAddress reports whether addr is one email address with a domain
+// (as -f takes it), and why not.
+func CheckAddress(addr string) error {
+	addrs, err := parseAddresses(addr)
+	if err != nil {
+		return err
+	}
+	if len(addrs) != 1 {
+		return errors.New("give one address")
+	}
+	return nil
+}
+
 // parseAddresses parses an address list and checks each has a domain.
 func parseAddresses(s string) ([]*mail.Address, error) {
 	addrs, err := mail.ParseAddressList(s)

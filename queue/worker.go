@@ -303,11 +303,11 @@ func (w *Worker) recover() error {
 	}
 	w.journal = j
 	// tmp/ holds only messages whose Enqueue never returned: nobody was
-	// told they were accepted. Those older than a minute belong to dead
-	// writers.
+	// told they were accepted. Those not written to for an hour belong to
+	// dead writers (a live one, even a slow SMTP client's, writes sooner).
 	if ents, err := os.ReadDir(filepath.Join(w.s.dir, tmpDir)); err == nil {
 		for _, e := range ents {
-			if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > time.Minute {
+			if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > time.Hour {
 				_ = os.Remove(filepath.Join(w.s.dir, tmpDir, e.Name()))
 			}
 		}
@@ -534,7 +534,7 @@ func (w *Worker) attemptFailed(j job, err error) {
 	st.Attempts++
 	st.LastAttempt = now.UTC()
 	st.Problem = diagnosisOf(err)
-	st.LastError = oneLine(err.Error())
+	st.LastError = lastErrorLine(st.Problem, err)
 	code := mailer.ReplyCode(err)
 	w.setLastFailure(j.id, st.Problem)
 	switch {
@@ -665,6 +665,19 @@ func diagnosisOf(err error) *Diagnosis {
 		return &Diagnosis{Title: p.Title, Explanation: p.Explanation, Fix: p.Fix, Raw: p.Raw}
 	}
 	return &Diagnosis{Title: "Delivery failed", Raw: diagnose.Redact(err.Error())}
+}
+
+// lastErrorLine is a failure in one line for pimmail queue: the server's
+// reply when there was one (what the admin searches for), else the title.
+func lastErrorLine(d *Diagnosis, err error) string {
+	if d != nil && len(d.Raw) > 4 && d.Raw[0] >= '2' && d.Raw[0] <= '5' {
+		first, _, _ := strings.Cut(d.Raw, "\n")
+		return oneLine(first)
+	}
+	if d != nil && d.Title != "" {
+		return oneLine(d.Title + ": " + d.Raw)
+	}
+	return oneLine(err.Error())
 }
 
 // isNetworkProblem reports a failure to reach Entra ID (not a refusal).

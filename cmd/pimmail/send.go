@@ -234,8 +234,8 @@ func cmdSend(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pimmail send: note:", n)
 	}
 	if o.envFrom != "" {
-		if _, err := queue.Prepare(queue.Submission{Raw: []byte("X: y\r\n\r\n"), Recipients: []string{o.envFrom}, DefaultFrom: o.envFrom}); err != nil {
-			fmt.Fprintf(stderr, "pimmail send: -f %q is not an email address; nothing was queued.\n", o.envFrom)
+		if err := queue.CheckAddress(o.envFrom); err != nil {
+			fmt.Fprintf(stderr, "pimmail send: -f %q is not an email address (%v); nothing was queued.\n", o.envFrom, err)
 			return exSendUsage
 		}
 	}

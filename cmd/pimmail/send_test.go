@@ -138,3 +138,14 @@ func TestSendWaitDeliversUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// --wait on a message the server refuses for good: exit 69 with the
+// wizard's diagnosis, and the message is in failed/.
+func TestSendWaitRefused(t *testing.T) {
+	path := sandboxConfig(t, config.ProviderEntra, nil)
+	mailSandbox(t, path, "send-as-denied", 1)
+	stopWorkers(t, path)
+	r := send(t, "From: ceo@contoso-sandbox.onmicrosoft.com\nSubject: x\n\nx\n", "--wait", "--config", path, "ops@example.com")
+	expect(t, r, 69, "not delivered", "failed/", "554 5.2.252", "Add-RecipientPermission")
+	expect(t, pimmail(t, "queue", "--config", path), 0, "failed", "554 5.2.252")
+}

@@ -65,6 +65,7 @@ func TestSendMalformedInput(t *testing.T) {
 		{"NUL in a header", "Subject: a\x00b\n\nx\n", []string{"a@example.com"}, 65, "NUL", ""},
 		{"no recipients", "Subject: x\n\nx\n", nil, 64, "no recipients", ""},
 		{"empty", "", []string{"a@example.com"}, 65, "empty", ""},
+		{"invalid -f", "Subject: x\n\nx\n", []string{"-f", "nobody", "a@example.com"}, 64, "-f \"nobody\" is not an email address", ""},
 		{"unknown option", "Subject: x\n\nx\n", []string{"-Z", "a@example.com"}, 64, "unknown option -Z", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
