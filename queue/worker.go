@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -545,14 +546,7 @@ func (w *Worker) attemptFailed(j job, err error) {
 		}
 		return
 	case now.Sub(it.Envelope.Received) >= w.lim.GiveUpAfter:
-		st.Problem = &Diagnosis{
-			Title:       "The message could not be delivered for " + w.lim.GiveUpAfter.String() + " and was given up",
-			Explanation: "Every attempt failed temporarily. The last one: " + st.LastError,
-			Fix:         "Fix the cause shown by pimmail status, then run: pimmail queue retry " + j.id,
-			Raw:         st.LastError,
-		}
-		w.log.Warn("given up", "id", j.id, "err", st.LastError)
-		_ = w.s.fail(j.id, st)
+		w.giveUp(j.id, st)
 		return
 	}
 	st.NextAttempt = now.Add(w.backoff(st.Attempts)).UTC()
@@ -586,6 +580,68 @@ func (w *Worker) sessionFailed(j job, err error) {
 	w.mu.Unlock()
 	w.log.Warn("cannot start an SMTP session; messages stay queued", "err", oneLine(err.Error()), "sign_in_again", signIn)
 	w.saveStatus()
+	if signIn {
+		// Our own sign-in problem: nothing is charged, nothing given up.
+		return
+	}
+	// The server or the network: the message that could not go is charged
+	// with the attempt, and every message queued longer than GiveUpAfter
+	// is given up (their age is in their IDs).
+	now := w.now()
+	if it, ierr := w.s.item(j.id, false); ierr == nil {
+		st := it.State
+		st.Attempts++
+		st.LastAttempt = now.UTC()
+		st.Problem = diagnosisOf(err)
+		st.LastError = lastErrorLine(st.Problem, err)
+		if werr := w.s.writeState(j.id, st); werr != nil {
+			w.log.Error("cannot record an attempt", "id", j.id, "err", werr)
+		}
+	}
+	ids, _ := w.s.queuedIDs()
+	for _, id := range ids {
+		if at, ok := idTime(id); !ok || now.Sub(at) < w.lim.GiveUpAfter || w.isInflight(id) {
+			continue
+		}
+		it, ierr := w.s.item(id, false)
+		if ierr != nil || now.Sub(it.Envelope.Received) < w.lim.GiveUpAfter {
+			continue
+		}
+		st := it.State
+		st.Problem = diagnosisOf(err)
+		st.LastError = lastErrorLine(st.Problem, err)
+		w.giveUp(id, st)
+	}
+}
+
+// giveUp moves a message that failed temporarily for GiveUpAfter to failed/.
+func (w *Worker) giveUp(id string, st State) {
+	last := st.Problem
+	st.Problem = &Diagnosis{
+		Title:       "The message could not be delivered for " + w.lim.GiveUpAfter.String() + " and was given up",
+		Explanation: "Every attempt failed temporarily. The last one: " + st.LastError,
+		Fix:         "Fix the cause shown by pimmail status, then run: pimmail queue retry " + id,
+		Raw:         st.LastError,
+	}
+	if last != nil && last.Fix != "" {
+		st.Problem.Fix = last.Fix + "\nThen run: pimmail queue retry " + id
+	}
+	w.log.Warn("given up", "id", id, "err", st.LastError)
+	if err := w.s.fail(id, st); err != nil {
+		w.log.Error("cannot move a message to failed/", "id", id, "err", err)
+	}
+}
+
+// idTime is when a message was queued, from its ID.
+func idTime(id string) (time.Time, bool) {
+	if !ValidID(id) {
+		return time.Time{}, false
+	}
+	ns, err := strconv.ParseInt(id[:16], 16, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(0, ns), true
 }
 
 func (w *Worker) clearHold() {

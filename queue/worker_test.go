@@ -3,6 +3,7 @@ package queue_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -258,5 +259,39 @@ func TestDailyBudgetPersists(t *testing.T) {
 	runWorker(t, env, lim, 2*time.Second, func(*queue.Spool) bool { return false })
 	if n := len(sb.Messages()); n != 2 {
 		t.Errorf("sandbox got %d messages (%d recipients), want 2 within the budget of 5", n, 2*n)
+	}
+}
+
+// A server that cannot be reached: messages stay queued with the last
+// error, and those queued longer than GiveUpAfter move to failed/ with
+// the diagnosis; nothing newer is given up.
+func TestWorkerGivesUpAfterLimit(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close() // nothing listens there now: connection refused
+	path := filepath.Join(t.TempDir(), "pimmail", "config.json")
+	c := config.Default()
+	c.Enabled = config.ProviderLocal
+	c.Email.From = "pim@contoso.example"
+	c.Local.Host, c.Local.Port = "127.0.0.1", port
+	if err := config.Save(path, c); err != nil {
+		t.Fatal(err)
+	}
+	old := enqueue(t, path, 2, "pim@contoso.example")
+	time.Sleep(700 * time.Millisecond)
+	fresh := enqueue(t, path, 1, "pim@contoso.example")[0]
+	lim := queue.Limits{GiveUpAfter: 500 * time.Millisecond, FirstRetry: 100 * time.Millisecond, MaxRetry: 200 * time.Millisecond}
+	sp := runWorker(t, steps.Env{ConfigPath: path}, lim, 10*time.Second, func(sp *queue.Spool) bool { _, f := queued(sp); return f == 2 })
+	for _, id := range old {
+		it, err := sp.Get(id)
+		if err != nil || !it.Failed || !strings.Contains(it.State.Problem.Title, "given up") || it.State.LastError == "" {
+			t.Errorf("old message %s: %+v %v", id, it, err)
+		}
+	}
+	if it, err := sp.Get(fresh); err != nil || it.Failed {
+		t.Errorf("the fresh message was given up: %+v %v", it, err)
 	}
 }
