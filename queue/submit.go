@@ -70,10 +70,9 @@ func Prepare(sub Submission) (Prepared, error) {
 		line := bytes.Count(raw[:bytes.IndexByte(raw, 0)], []byte("\n")) + 1
 		return p, dataErr("line %d of the message contains a NUL byte, which SMTP cannot carry; nothing was queued. Remove it (or send binary data as a MIME attachment)", line)
 	}
-	lines, bare := splitLines(raw)
-	if bare {
-		p.Notes = append(p.Notes, "bare LF line ends were changed to CRLF")
-	}
+	// Bare LF is how every Unix program writes to sendmail: changed to
+	// CRLF without a note.
+	lines, _ := splitLines(raw)
 	// Header: field lines and their continuations up to the first empty line.
 	var header []string
 	bodyAt := len(lines)

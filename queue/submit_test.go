@@ -42,7 +42,7 @@ func TestPrepareBareLFBecomesCRLF(t *testing.T) {
 	if bytes.Contains(bytes.ReplaceAll(p.Message, []byte("\r\n"), nil), []byte("\n")) {
 		t.Errorf("bare LF left: %q", p.Message)
 	}
-	if !strings.HasSuffix(string(p.Message), "\r\n\r\nline 1\r\nline 2\r\n") || len(p.Notes) == 0 {
+	if !strings.HasSuffix(string(p.Message), "\r\n\r\nline 1\r\nline 2\r\n") || len(p.Notes) != 0 {
 		t.Errorf("message %q notes %v", p.Message, p.Notes)
 	}
 }

@@ -55,7 +55,7 @@ func TestSendMalformedInput(t *testing.T) {
 		kept        string // in the queued message (accepted cases)
 	}{
 		{"no header/body separator", "Subject: report\nthe disk is full\n", []string{"a@example.com"}, 0, "blank line", "Subject: report\r\n\r\nthe disk is full\r\n"},
-		{"bare LF", "Subject: lf\n\nline 1\nline 2\n", []string{"a@example.com"}, 0, "CRLF", "\r\n\r\nline 1\r\nline 2\r\n"},
+		{"bare LF", "Subject: lf\n\nline 1\nline 2\n", []string{"a@example.com"}, 0, "", "\r\n\r\nline 1\r\nline 2\r\n"},
 		{"8-bit without MIME", "Subject: umlaut\n\nGrüße\n", []string{"a@example.com"}, 0, "8-bit", "charset=utf-8"},
 		{"36 MB", big, []string{"a@example.com"}, 65, "35 MB", ""},
 		{"501 recipients", "Subject: x\n\nx\n", many, 64, "at most 500", ""},
