@@ -295,6 +295,16 @@ func queueRun(args []string, stdout, stderr io.Writer) int {
 		IdleExit: *idleExit,
 	})
 	err = w.Run(ctx)
+	for try := 0; errors.Is(err, queue.ErrLocked) && *quiet && try < 10 && ctx.Err() == nil; try++ {
+		// Started by pimmail send: the lock may only be held for an
+		// instant by a process looking whether a worker runs. Look again
+		// before leaving the queue to the holder.
+		time.Sleep(100 * time.Millisecond)
+		if running, _ := sp.WorkerRunning(); running {
+			continue
+		}
+		err = w.Run(ctx)
+	}
 	switch {
 	case errors.Is(err, queue.ErrLocked):
 		if *quiet {
