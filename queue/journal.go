@@ -98,3 +98,33 @@ func (j *journal) close() {
 	defer j.mu.Unlock()
 	_ = j.f.Close()
 }
+
+// compact rewrites sent.log without the lines older than a day,
+// atomically, and goes on appending to the new file, so that a worker that
+// runs for months keeps a small log. It reads the file under the lock that
+// record takes, so no line written meanwhile is dropped.
+func (j *journal) compact(now time.Time) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	all, err := readDeliveries(j.path)
+	if err != nil {
+		return err
+	}
+	var buf []byte
+	for _, d := range all {
+		if now.Sub(d.At) < 24*time.Hour {
+			b, _ := json.Marshal(d)
+			buf = append(append(buf, b...), '\n')
+		}
+	}
+	if err := secfile.WriteFile(j.path, buf); err != nil {
+		return noSpace(err)
+	}
+	f, err := os.OpenFile(j.path, os.O_WRONLY|os.O_APPEND, secfile.FileMode)
+	if err != nil {
+		return err
+	}
+	_ = j.f.Close()
+	j.f = f
+	return nil
+}

@@ -194,3 +194,32 @@ func TestBackoffDoublesWithJitterUpToAnHour(t *testing.T) {
 		}
 	}
 }
+
+func TestJournalCompactKeepsTheLastDay(t *testing.T) {
+	s := openTemp(t)
+	now := time.Now()
+	old := Delivery{At: now.Add(-25 * time.Hour), ID: "old", Recipients: 1}
+	recent := Delivery{At: now.Add(-time.Hour), ID: "recent", Recipients: 2}
+	j, err := openJournal(filepath.Join(s.Path(), sentLog), []Delivery{old, recent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.close()
+	if err := j.compact(now); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.record(Delivery{At: now, ID: "new", Recipients: 1}); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := s.Deliveries()
+	var ids []string
+	for _, d := range ds {
+		ids = append(ids, d.ID)
+	}
+	if strings.Join(ids, ",") != "recent,new" {
+		t.Errorf("sent.log holds %v, want recent,new", ids)
+	}
+	if st, _ := os.Stat(filepath.Join(s.Path(), sentLog)); st.Mode().Perm() != 0o600 {
+		t.Errorf("sent.log mode %o", st.Mode().Perm())
+	}
+}

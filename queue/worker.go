@@ -319,7 +319,16 @@ func (w *Worker) recover() error {
 // dispatch hands due messages to the sessions, paced.
 func (w *Worker) dispatch(ctx context.Context, jobs chan<- job) error {
 	idleSince := w.now()
+	compacted := w.now()
 	for {
+		if w.now().Sub(compacted) >= time.Hour {
+			// Lines older than a day are of no use any more: the messages
+			// they record are gone, and they fall out of the daily budget.
+			compacted = w.now()
+			if err := w.journal.compact(compacted); err != nil {
+				w.log.Warn("cannot compact sent.log", "err", err)
+			}
+		}
 		ids, err := w.s.queuedIDs()
 		if err != nil {
 			return fmt.Errorf("read the queue: %w", err)
