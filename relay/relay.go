@@ -292,6 +292,17 @@ type trackedConn struct {
 	told atomic.Bool // 421 sent at shutdown
 	sess atomic.Pointer[session]
 	once sync.Once
+	// closeAfterWrite closes the connection after the next write (the
+	// reply that ends the session).
+	closeAfterWrite atomic.Bool
+}
+
+func (tc *trackedConn) Write(p []byte) (int, error) {
+	n, err := tc.Conn.Write(p)
+	if tc.closeAfterWrite.Load() {
+		_ = tc.Conn.Close()
+	}
+	return n, err
 }
 
 func (tc *trackedConn) Close() error {
@@ -326,6 +337,8 @@ type session struct {
 	client string // ip:port
 	local  bool   // a client on this server
 	user   string // authenticated local user
+	// authFails counts failed logins in this session.
+	authFails int
 	from   string
 	to     []string
 	log    *slog.Logger
@@ -380,6 +393,13 @@ func (s *session) AuthMechanisms() []string {
 var errEncryptionRequired = &smtp.SMTPError{Code: 538, EnhancedCode: smtp.EnhancedCode{5, 7, 11},
 	Message: "Encryption required: use STARTTLS before AUTH"}
 
+// maxAuthFailures ends a session after that many failed logins: guessing
+// then costs a connection per three tries, on top of a second each.
+const maxAuthFailures = 3
+
+var errTooManyAuthFailures = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0},
+	Message: "Too many failed logins; closing the connection"}
+
 var errAuthFailed = &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8},
 	Message: "Authentication credentials invalid (a pimmail relay user: pimmail relay passwd USER)"}
 
@@ -394,8 +414,16 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 	check := func(user, pass string) error {
 		u, err := LoadUsers(s.r.o.UsersPath)
 		if err != nil || !u.Check(user, pass) {
-			s.log.Warn("authentication failed", "user", user)
+			s.authFails++
+			s.log.Warn("authentication failed", "user", user, "failures", s.authFails)
 			time.Sleep(time.Second) // slows down guessing
+			if s.authFails >= maxAuthFailures {
+				// The connection closes once this reply is written.
+				if s.tc != nil {
+					s.tc.closeAfterWrite.Store(true)
+				}
+				return errTooManyAuthFailures
+			}
 			return errAuthFailed
 		}
 		s.user = user

@@ -618,6 +618,20 @@ s.quit()
 	if m := tr.queued(t); len(m) != 1 || !strings.HasSuffix(m[0].env.Source, " user legacyapp") {
 		t.Errorf("queued %+v", m)
 	}
+	// Three failed logins end the session.
+	c = dial(t, tr.addr, "127.0.0.1")
+	c.reply()
+	c.cmd("EHLO app.example")
+	bad := "AUTH PLAIN AGxlZ2FjeWFwcAB3cm9uZw=="
+	expectReply(t, c.cmd(bad), "535 5.7.8")
+	expectReply(t, c.cmd(bad), "535 5.7.8")
+	expectReply(t, c.cmd(bad), "421 4.7.0 Too many failed logins")
+	if r := c.reply(); !strings.Contains(r, "ERR") && !strings.HasPrefix(r, "421") {
+		t.Errorf("the session goes on after three failed logins: %q", r)
+	}
+	if r := c.cmd("NOOP"); !strings.Contains(r, "ERR") {
+		t.Errorf("the session goes on after three failed logins: %q", r)
+	}
 	if strings.Contains(tr.logs.String(), "correct horse") || strings.Contains(tr.logs.String(), "wrong password") {
 		t.Errorf("a password is in the log:\n%s", tr.logs)
 	}
