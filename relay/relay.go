@@ -339,9 +339,9 @@ type session struct {
 	user   string // authenticated local user
 	// authFails counts failed logins in this session.
 	authFails int
-	from   string
-	to     []string
-	log    *slog.Logger
+	from      string
+	to        []string
+	log       *slog.Logger
 }
 
 func (r *Relay) newSession(c *smtp.Conn) (smtp.Session, error) {
