@@ -76,6 +76,7 @@ func TestTwoHundredMessagesSurviveSIGKILL(t *testing.T) {
 			if err := w1.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("SIGKILL after %d deliveries", len(sb.Own.Messages()))
 		}
 	}
 	wg.Wait()

@@ -126,7 +126,7 @@ func TestSendWaitDeliversUnchanged(t *testing.T) {
 	stopWorkers(t, path)
 	msg := "From: " + sandbox.DefaultMailbox + "\r\nTo: ops@example.com\r\nSubject: disk full on pim01\r\n" +
 		"X-Check: kept\r\n\r\nline one\r\n.leading dot\r\n"
-	r := send(t, msg, "--wait", "--config", path, "ops@example.com")
+	r := send(t, msg, "--wait", "--sandbox", "--config", path, "ops@example.com")
 	expect(t, r, 0, "Server reply: 250")
 	got := storedMail(t, path)
 	if len(got) != 1 {
