@@ -450,6 +450,19 @@ func TestRelayReload(t *testing.T) {
 		t.Errorf("MAIL with a looping configuration: %s", r)
 	}
 	c.cmd("QUIT")
+	// No provider enabled: nowhere to send.
+	none := cfg
+	none.Enabled = config.ProviderNone
+	if err := config.Save(path, none); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, p, "new messages are refused with 451", 2)
+	c = rawDial(t, addr)
+	c.cmd("EHLO app.example")
+	if r := c.cmd("MAIL FROM:<app@" + sandbox.RelayDomain + ">"); !strings.HasPrefix(r, "451 4.3.5") || !strings.Contains(r, "no provider is enabled") {
+		t.Errorf("MAIL with no provider enabled: %s", r)
+	}
+	c.cmd("QUIT")
 	if err := config.Save(path, cfg); err != nil {
 		t.Fatal(err)
 	}
