@@ -295,3 +295,39 @@ func TestWorkerGivesUpAfterLimit(t *testing.T) {
 		t.Errorf("the fresh message was given up: %+v %v", it, err)
 	}
 }
+
+// A limit set lower than Exchange's is kept: at 2 a minute against the
+// throttled scenario's 2 a minute, the rate-limit reply never comes.
+func TestWorkerLowerRateAgainstThrottled(t *testing.T) {
+	path, sb, env := signedIn(t, sandbox.Options{Scenario: "throttled", Now: fastClock(60), AccessTokenLifetime: 60 * time.Hour})
+	enqueue(t, path, 5, "")
+	sp := runWorker(t, env, queue.Limits{PerMinute: 2, Window: time.Second}, 30*time.Second, empty)
+	if q, f := queued(sp); q+f != 0 {
+		t.Fatalf("%d queued, %d failed", q, f)
+	}
+	if st, _ := sp.ReadWorkerStatus(); st.LastFailure != nil {
+		t.Errorf("the rate-limit reply came: %+v", st.LastFailure)
+	}
+	if n := len(sb.Messages()); n != 5 {
+		t.Errorf("sandbox got %d", n)
+	}
+}
+
+// The server refuses the login (535: SMTP AUTH off for the mailbox): an
+// administrator's fix, not the messages' fault. Nothing moves to failed/;
+// the worker holds with the diagnosis.
+func TestWorkerAuthRefusedHolds(t *testing.T) {
+	path, _, env := signedIn(t, sandbox.Options{Scenario: "smtp-auth-disabled-mailbox"})
+	enqueue(t, path, 2, "")
+	sp := runWorker(t, env, queue.Limits{}, 20*time.Second, func(sp *queue.Spool) bool {
+		st, _ := sp.ReadWorkerStatus()
+		return st.Held != nil
+	})
+	st, _ := sp.ReadWorkerStatus()
+	if st.Held == nil || !strings.Contains(st.Held.Fix, "Set-CASMailbox") || st.SignInAgain {
+		t.Errorf("status: %+v", st)
+	}
+	if q, f := queued(sp); q != 2 || f != 0 {
+		t.Errorf("%d queued, %d failed; want both kept queued", q, f)
+	}
+}
