@@ -606,10 +606,12 @@ func (s *session) Logout() error {
 // slogLogger routes go-smtp's error log into the structured log.
 type slogLogger struct{ l *slog.Logger }
 
+// A client that drops its connection (a port probe, a reset) is routine
+// for a service: Info, not Warn.
 func (g slogLogger) Printf(format string, v ...any) {
-	g.l.Warn("smtp: " + strings.TrimSpace(fmt.Sprintf(format, v...)))
+	g.l.Info("smtp: " + strings.TrimSpace(fmt.Sprintf(format, v...)))
 }
-func (g slogLogger) Println(v ...any) { g.l.Warn("smtp: " + strings.TrimSpace(fmt.Sprintln(v...))) }
+func (g slogLogger) Println(v ...any) { g.l.Info("smtp: " + strings.TrimSpace(fmt.Sprintln(v...))) }
 
 func prefixesText(ps []netip.Prefix) string {
 	s := make([]string, len(ps))
