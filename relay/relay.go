@@ -608,10 +608,18 @@ type slogLogger struct{ l *slog.Logger }
 
 // A client that drops its connection (a port probe, a reset) is routine
 // for a service: Info, not Warn.
-func (g slogLogger) Printf(format string, v ...any) {
-	g.l.Info("smtp: " + strings.TrimSpace(fmt.Sprintf(format, v...)))
+// A panic in a session is an Error.
+func (g slogLogger) Printf(format string, v ...any) { g.log(fmt.Sprintf(format, v...)) }
+func (g slogLogger) Println(v ...any)               { g.log(fmt.Sprintln(v...)) }
+
+func (g slogLogger) log(msg string) {
+	msg = "smtp: " + strings.TrimSpace(msg)
+	if strings.Contains(msg, "panic") {
+		g.l.Error(msg)
+		return
+	}
+	g.l.Info(msg)
 }
-func (g slogLogger) Println(v ...any) { g.l.Info("smtp: " + strings.TrimSpace(fmt.Sprintln(v...))) }
 
 func prefixesText(ps []netip.Prefix) string {
 	s := make([]string, len(ps))
