@@ -316,12 +316,15 @@ func readEnvelope(path string) (Envelope, int64, error) {
 		return Envelope{}, 0, err
 	}
 	if errors.Is(err, bufio.ErrBufferFull) {
-		// A long recipient list: read the whole line.
+		// A long recipient list: copy what was read before reading on
+		// (ReadSlice's bytes are the reader's buffer, which the next read
+		// overwrites), then read the rest of the line.
+		head := append([]byte(nil), line...)
 		rest, err2 := br.ReadBytes('\n')
 		if err2 != nil {
 			return Envelope{}, 0, fmt.Errorf("%s: no envelope line", path)
 		}
-		line = append(append([]byte{}, line...), rest...)
+		line = append(head, rest...)
 	}
 	var env Envelope
 	if err := json.Unmarshal(line, &env); err != nil {

@@ -3,6 +3,7 @@ package queue
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -221,5 +222,33 @@ func TestJournalCompactKeepsTheLastDay(t *testing.T) {
 	}
 	if st, _ := os.Stat(filepath.Join(s.Path(), sentLog)); st.Mode().Perm() != 0o600 {
 		t.Errorf("sent.log mode %o", st.Mode().Perm())
+	}
+}
+
+// An envelope of 500 long addresses (a line far longer than the read
+// buffer) reads back whole, and the message after it unchanged.
+func TestLongEnvelopeRoundTrip(t *testing.T) {
+	s := openTemp(t)
+	to := make([]string, MaxRecipients)
+	for i := range to {
+		to[i] = fmt.Sprintf("recipient-number-%03d@a-rather-long-domain-name.example.com", i)
+	}
+	msg := "Subject: many\r\n\r\nbody\r\n"
+	id, err := s.Enqueue(Envelope{To: to}, strings.NewReader(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := s.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(it.Envelope.To) != MaxRecipients || it.Envelope.To[499] != to[499] {
+		t.Fatalf("envelope read back with %d recipients", len(it.Envelope.To))
+	}
+	if got, err := s.Message(id); err != nil || string(got) != msg {
+		t.Errorf("message %q, %v", got, err)
+	}
+	if items, err := s.List(); err != nil || len(items) != 1 {
+		t.Errorf("List: %d items, %v", len(items), err)
 	}
 }
