@@ -10,7 +10,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -258,31 +257,6 @@ s.quit()
 	}
 }
 
-// spoolEnvelopes reads the envelope line of each file in the spool's
-// queue/ directory.
-func spoolEnvelopes(t *testing.T, sp *queue.Spool) []queue.Envelope {
-	t.Helper()
-	dir := filepath.Join(sp.Path(), "queue")
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []queue.Envelope
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		line, _, _ := bytes.Cut(b, []byte("\n"))
-		var env queue.Envelope
-		if err := json.Unmarshal(line, &env); err != nil {
-			t.Fatalf("%s: %v", e.Name(), err)
-		}
-		out = append(out, env)
-	}
-	return out
-}
-
 func itemIDs(t *testing.T, tr *testRelay) []string {
 	items, err := tr.spool.List()
 	if err != nil {
@@ -366,11 +340,9 @@ s.quit()
 	if !strings.Contains(out, "REFUSED u500@contoso.example 452 4.5.3 Too many recipients") || strings.Count(out, "REFUSED") != 1 {
 		t.Errorf("smtplib: %s", out)
 	}
-	// Read from the spool's files: what the relay queued, whatever the
-	// queue's listing makes of a long envelope line.
-	envs := spoolEnvelopes(t, tr.spool)
-	if len(envs) != 1 || len(envs[0].To) != queue.MaxRecipients {
-		t.Fatalf("queued %d messages; smtplib said %s; log:\n%s", len(envs), out, tr.logs)
+	msgs := tr.queued(t)
+	if len(msgs) != 1 || len(msgs[0].env.To) != queue.MaxRecipients {
+		t.Fatalf("queued %d messages; smtplib said %s; log:\n%s", len(msgs), out, tr.logs)
 	}
 }
 

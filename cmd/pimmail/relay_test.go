@@ -704,3 +704,36 @@ func TestRelaySTARTTLS(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, p.log())
 	}
 }
+
+// TestRelayManyRecipients: a message to 500 recipients (the most
+// Exchange Online takes) goes through the relay and is delivered.
+func TestRelayManyRecipients(t *testing.T) {
+	path := relayConfig(t)
+	addr := freePort(t)
+	p := startRelayProc(t, addr, append([]string{"--config", path}, fastRelayArgs...)...)
+	var rcpts []string
+	for i := range 500 {
+		rcpts = append(rcpts, fmt.Sprintf("user%03d@%s", i, sandbox.RelayDomain))
+	}
+	if err := smtp.SendMail(addr, nil, "app@"+sandbox.RelayDomain, rcpts, []byte("Subject: relay-many\r\n\r\nhello\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(config.SandboxDir(path), "mail")
+	deadline := time.Now().Add(30 * time.Second)
+	for subjectsIn(t, path)["relay-many"] == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the 500-recipient message was not delivered:\n%s", tail(p.log(), 20))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		if strings.Contains(string(b), "Subject: relay-many") && !strings.Contains(string(b), "user499@") {
+			t.Errorf("the delivered message does not reach the last recipient")
+		}
+	}
+	if code := p.stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
