@@ -737,3 +737,51 @@ func TestRelayManyRecipients(t *testing.T) {
 		t.Errorf("exit %d", code)
 	}
 }
+
+// TestRelaySmtplib: Python's smtplib (a client nobody here wrote) sends
+// through the built relay; the messages arrive in the sandbox's mail store.
+func TestRelaySmtplib(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not installed; CI installs it")
+	}
+	path := relayConfig(t)
+	addr := freePort(t)
+	p := startRelayProc(t, addr, append([]string{"--config", path}, fastRelayArgs...)...)
+	host, port, _ := net.SplitHostPort(addr)
+	script := `
+import smtplib, sys
+from email.message import EmailMessage
+with smtplib.SMTP(sys.argv[1], int(sys.argv[2]), timeout=30) as s:
+    for i in range(5):
+        m = EmailMessage()
+        m["From"] = "app@" + sys.argv[3]
+        m["To"] = "ops@" + sys.argv[3]
+        m["Subject"] = "relay-smtplib %d" % i
+        m.set_content("Grüße, line one\n.line with a dot\n")
+        print(s.send_message(m))
+`
+	out, err := exec.Command("python3", "-c", script, host, port, sandbox.RelayDomain).CombinedOutput()
+	if err != nil {
+		t.Fatalf("smtplib: %v\n%s", err, out)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got := subjectsIn(t, path)
+		n := 0
+		for i := range 5 {
+			if got[fmt.Sprintf("relay-smtplib %d", i)] == 1 {
+				n++
+			}
+		}
+		if n == 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivered %v\n%s", got, tail(p.log(), 20))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code := p.stop(syscall.SIGTERM); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+}
