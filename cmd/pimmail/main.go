@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -28,6 +29,9 @@ func main() {
 
 // run is the whole program without os.Exit, so tests and main share it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if invokedAsSendmail(os.Args[0]) {
+		return cmdSend(args, stdin, stdout, stderr)
+	}
 	if len(args) == 0 {
 		return cmdSetup(nil, stdin, stdout, stderr)
 	}
@@ -40,6 +44,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdStatus(args[1:], stdout, stderr)
 	case "sandbox":
 		return cmdSandbox(args[1:], stdout, stderr)
+	case "send":
+		return cmdSend(args[1:], stdin, stdout, stderr)
+	case "relay":
+		return cmdRelay(args[1:], stdin, stdout, stderr)
+	case "queue":
+		return cmdQueue(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, mainUsage())
 		return exitOK
@@ -73,6 +83,11 @@ Usage:
   pimmail status [--config PATH] [--scenario NAME]
         Show the saved configuration (secrets masked), the enabled provider,
         the mailbox, and whether a token can be had now.
+  pimmail send [-t] [-i] [-f ADDR] [-F NAME] [--wait] [--config PATH] [RECIPIENT...]
+        Queue one email read on standard input, as sendmail does (also when
+        pimmail is linked as sendmail); it is delivered in the background.
+  pimmail queue [--json] | show ID | retry ID|--all | delete ID | run
+        List and manage the queued mail; run the delivery worker.
   pimmail sandbox [--scenario NAME] [--list-scenarios] [--state-dir DIR] [--approve-after DUR]
         Run the built-in stand-in for Entra ID and Exchange Online on
         127.0.0.1 and print what to paste into the wizard.
@@ -87,4 +102,12 @@ mode, but must not be writable by others).
 
 Debug log: set PIMMAIL_DEBUG_LOG=/path/to/file (it never holds secrets).
 `
+}
+
+// invokedAsSendmail reports whether the program was started through a link
+// named sendmail (/usr/sbin/sendmail, sendmail.exe): it then is pimmail send.
+func invokedAsSendmail(argv0 string) bool {
+	base := strings.ToLower(filepath.Base(argv0))
+	base = strings.TrimSuffix(base, ".exe")
+	return base == "sendmail"
 }

@@ -145,6 +145,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		out.blank()
 		out.line("Warning: " + w)
 	}
+	mailPathStatus(out, p)
 	return code
 }
 
