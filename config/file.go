@@ -18,7 +18,8 @@ const FileName = "config.json"
 // CacheFileName is the MSAL token cache's name, beside the config file.
 const CacheFileName = "tokencache.json"
 
-// SandboxDirName is the built-in sandbox's state directory, beside the config file.
+// SandboxDirName is the built-in sandbox's state directory inside the
+// default directory: it holds the sandbox's own configuration too.
 const SandboxDirName = "sandbox"
 
 // CurrentVersion is the file format this build writes and reads.
@@ -39,10 +40,24 @@ func CachePath(configPath string) string {
 	return filepath.Join(filepath.Dir(configPath), CacheFileName)
 }
 
-// SandboxDir returns the directory beside the config file where the
-// built-in sandbox keeps its keys and received mail.
+// DefaultSandboxPath returns $XDG_CONFIG_HOME/pimmail/sandbox/config.json:
+// the configuration `pimmail --sandbox` makes, kept in the sandbox's state
+// directory, so that the default path (DefaultPath) only ever holds the
+// real configuration, the one the system sends with.
+func DefaultSandboxPath() (string, error) {
+	p, err := DefaultPath()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(filepath.Dir(p), SandboxDirName, FileName), nil
+}
+
+// SandboxDir returns the state directory of the built-in sandbox a sandbox
+// configuration at configPath is used with: the file's own directory,
+// where the sandbox keeps its keys and received mail beside it (and the
+// sandbox sign-in, tokencache.json).
 func SandboxDir(configPath string) string {
-	return filepath.Join(filepath.Dir(configPath), SandboxDirName)
+	return filepath.Dir(configPath)
 }
 
 // Load reads the config at path. A missing file returns Default() and an

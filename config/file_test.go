@@ -61,8 +61,20 @@ func TestPaths(t *testing.T) {
 	if got, want := CachePath("/etc/pim/mail.json"), "/etc/pim/tokencache.json"; got != want {
 		t.Errorf("CachePath = %q, want %q", got, want)
 	}
-	if got, want := SandboxDir("/etc/pim/mail.json"), "/etc/pim/sandbox"; got != want {
+	// The sandbox's configuration lives apart from the real one, in the
+	// sandbox's state directory, whose keys and mail sit beside it.
+	sb, err := DefaultSandboxPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(xdg, "pimmail", "sandbox", "config.json"); sb != want {
+		t.Errorf("DefaultSandboxPath = %q, want %q", sb, want)
+	}
+	if got, want := SandboxDir(sb), filepath.Join(xdg, "pimmail", "sandbox"); got != want {
 		t.Errorf("SandboxDir = %q, want %q", got, want)
+	}
+	if CachePath(sb) == CachePath(got) {
+		t.Errorf("the sandbox's sign-in and the real one share %s", CachePath(sb))
 	}
 }
 

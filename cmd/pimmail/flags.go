@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -55,12 +56,65 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, do
 	return 0, false
 }
 
-// configPath is --config, or the default path.
-func configPath(flagValue string) (string, error) {
+// defaultSandboxPathText is the sandbox's config path for help texts.
+func defaultSandboxPathText() string {
+	if p, err := config.DefaultSandboxPath(); err == nil {
+		return p
+	}
+	return "$XDG_CONFIG_HOME/pimmail/sandbox/config.json"
+}
+
+// configPath is --config, or the default path: the real configuration's,
+// or with --sandbox the sandbox's own.
+func configPath(flagValue string, sandboxMode bool) (string, error) {
 	if strings.TrimSpace(flagValue) != "" {
 		return flagValue, nil
 	}
+	if sandboxMode {
+		return config.DefaultSandboxPath()
+	}
 	return config.DefaultPath()
+}
+
+// isDefaultPath reports whether p is the real configuration's default path.
+func isDefaultPath(p string) bool {
+	d, err := config.DefaultPath()
+	return err == nil && filepath.Clean(d) == filepath.Clean(p)
+}
+
+// sandboxFlag is the value of the flag set's --sandbox (false when it has none).
+func sandboxFlag(flags *flag.FlagSet) bool {
+	f := flags.Lookup("sandbox")
+	return f != nil && f.Value.String() == "true"
+}
+
+// modeMismatch says why the configuration at p (cfg, loaded) does not go
+// with the mode asked for, or "" when it does: --sandbox never uses the
+// real configuration (nor the default path, which only ever holds one),
+// and a sandbox configuration at the default path (left there by an older
+// pimmail) is moved to the sandbox's own place, not used as the real one.
+// cmd is "pimmail" or "pimmail test" etc., for the commands shown.
+func modeMismatch(cmd, p string, cfg config.Config, sandboxMode bool) string {
+	switch {
+	case sandboxMode && isDefaultPath(p):
+		return fmt.Sprintf("%s holds the real configuration, the one PIM mail goes out with; the sandbox keeps its own in\n  %s\n"+
+			"Run %s --sandbox without --config.\n", p, defaultSandboxPathText(), cmd)
+	case sandboxMode && !cfg.Sandbox:
+		return fmt.Sprintf("%s is a real configuration; --sandbox never uses or replaces one.\n"+
+			"Run %s --sandbox without --config (the sandbox keeps its own in %s), or pass another --config PATH.\n",
+			p, cmd, defaultSandboxPathText())
+	case !sandboxMode && cfg.Sandbox && isDefaultPath(p):
+		sb := defaultSandboxPathText()
+		dir := filepath.Dir(p)
+		return fmt.Sprintf("%s holds a sandbox configuration (made with an older pimmail --sandbox), so no real one is set up.\n"+
+			"pimmail now keeps the sandbox's configuration in %s; move it there with\n  mkdir -p -m 700 %s\n  mv -n %s %s\n  mv -n %s %s\n"+
+			"then use it with %s --sandbox, and run pimmail to set up the real one.\n",
+			p, sb, shellQuote(filepath.Dir(sb)), shellQuote(p), shellQuote(sb), shellQuote(config.CachePath(p)), shellQuote(filepath.Join(dir, config.SandboxDirName)+"/"), cmd)
+	case !sandboxMode && cfg.Sandbox && cmd == "pimmail":
+		return fmt.Sprintf("%s is a sandbox configuration; pimmail without --sandbox always means the real services.\n"+
+			"Run: pimmail --sandbox --config %s\n", p, shellQuote(p))
+	}
+	return ""
 }
 
 // commandConfig parses the flags of test or status (flags, whose --config
@@ -72,19 +126,31 @@ func commandConfig(flags *flag.FlagSet, args []string, path, scenario *string, s
 	if code, done := parseFlags(flags, args, stderr); done {
 		return "", cfg, code, false
 	}
-	p, err := configPath(*path)
+	sandboxMode := sandboxFlag(flags)
+	p, err := configPath(*path, sandboxMode)
 	if err != nil {
 		fmt.Fprintln(stderr, "pimmail:", err)
+		return "", cfg, exitUsage, false
+	}
+	if sandboxMode && isDefaultPath(p) {
+		fmt.Fprint(stderr, modeMismatch("pimmail "+flags.Name(), p, cfg, sandboxMode))
 		return "", cfg, exitUsage, false
 	}
 	cfg, err = config.Load(p)
 	switch {
 	case err == nil:
+	case errors.Is(err, fs.ErrNotExist) && sandboxMode:
+		fmt.Fprintf(stderr, "No sandbox configuration at %s yet.\nRun pimmail --sandbox (the setup wizard against the built-in sandbox) in a terminal to create one.\n", p)
+		return "", cfg, exitUsage, false
 	case errors.Is(err, fs.ErrNotExist):
 		fmt.Fprintf(stderr, "No configuration at %s yet.\nRun pimmail (the setup wizard) in a terminal to create one, or pass --config PATH.\n", p)
 		return "", cfg, exitUsage, false
 	default:
 		fmt.Fprintf(stderr, "The configuration cannot be used:\n  %v\n", err)
+		return "", cfg, exitUsage, false
+	}
+	if why := modeMismatch("pimmail "+flags.Name(), p, cfg, sandboxMode); why != "" {
+		fmt.Fprint(stderr, why)
 		return "", cfg, exitUsage, false
 	}
 	if !checkScenarioFlag(flags.Name(), *scenario, cfg, stderr) {

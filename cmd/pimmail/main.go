@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -62,15 +63,15 @@ func mainUsage() string {
 tells you exactly why when mail does not go out.
 
 Usage:
-  pimmail [setup] [--config PATH] [--sandbox [--scenario NAME]]
+  pimmail [setup] [--sandbox [--scenario NAME]] [--config PATH]
         The setup wizard (needs a terminal): provider, IDs, secret, mailbox
         sign-in, smart host, test email, enable. Nothing is written until the
         last step saves.
-  pimmail test [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]
+  pimmail test [--sandbox] [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]
         Send a test email with the saved, enabled provider; no terminal needed.
         --timeout bounds each network step (default 30s); --scenario, with a
         sandbox configuration, switches one failure on to rehearse it.
-  pimmail status [--config PATH] [--scenario NAME]
+  pimmail status [--sandbox] [--config PATH] [--scenario NAME]
         Show the saved configuration (secrets masked), the enabled provider,
         the mailbox, and whether a token can be had now.
   pimmail sandbox [--scenario NAME] [--list-scenarios] [--state-dir DIR] [--approve-after DUR]
@@ -80,8 +81,10 @@ Usage:
   pimmail COMMAND --help
 
 Files: the configuration is ` + defaultPathText() + `
-(--config chooses another); the token cache (tokencache.json) and the
-sandbox's state (sandbox/) live beside it. Files are written with mode 0600;
+(--config chooses another); the token cache (tokencache.json) lives beside it.
+The sandbox keeps its own configuration, token cache, keys and received mail
+apart, in ` + filepath.Dir(defaultSandboxPathText()) + `: pimmail without --sandbox always
+means the real services. Files are written with mode 0600;
 a directory pimmail creates for them gets mode 0700 (an existing one keeps its
 mode, but must not be writable by others).
 

@@ -19,7 +19,7 @@ import (
 // cmdSandbox is `pimmail sandbox`: the stand-in in the foreground until Ctrl+C.
 func cmdSandbox(args []string, stdout, stderr io.Writer) int {
 	defaultState := ""
-	if p, err := config.DefaultPath(); err == nil {
+	if p, err := config.DefaultSandboxPath(); err == nil {
 		defaultState = config.SandboxDir(p)
 	}
 	fs := newFlags("sandbox", "pimmail sandbox [--scenario NAME] [--list-scenarios] [--state-dir DIR] [--approve-after DUR]",
@@ -116,8 +116,8 @@ func printSandbox(w io.Writer, sb *sandbox.Sandbox, stateDir, caPath, scenario s
 	_ = tw.Flush()
 	fmt.Fprintf(w, "\nTry another tool against it, e.g.:\n  swaks --server %s --port %d --tls --tls-ca-path %s --to someone@%s --from pim@%s\n",
 		ep.RelayHost, ep.RelayPort, caPath, h.RelayDomain, h.RelayDomain)
-	fmt.Fprintf(w, "\nWhile this runs, pimmail --sandbox, pimmail test and pimmail status use it instead of starting\n"+
-		"a sandbox of their own, for the configuration in %s.\n", filepath.Dir(stateDir))
+	fmt.Fprintf(w, "\nWhile this runs, pimmail --sandbox, pimmail test --sandbox and pimmail status --sandbox use it\n"+
+		"instead of starting a sandbox of their own, for the sandbox configuration %s.\n", filepath.Join(stateDir, config.FileName))
 	fmt.Fprintln(w, "Press Ctrl+C to stop.")
 }
 

@@ -25,12 +25,13 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"then enables the provider and saves. Quitting earlier (Ctrl+C, Esc on the first\n"+
 			"step, a lost SSH session) leaves the previous configuration untouched.\n\n"+
 			"With --sandbox the wizard runs against the built-in stand-in for Entra ID and\n"+
-			"Exchange Online, with its values shown as hints: for demos and first tries.\n"+
-			"A configuration made that way opens in sandbox mode without --sandbox too.\n"+
+			"Exchange Online, with its values shown as hints: for demos and first tries. Its\n"+
+			"configuration is kept apart, in "+defaultSandboxPathText()+";\n"+
+			"the real one is never read or changed by it.\n"+
 			"It needs a terminal; without one use `pimmail test` and `pimmail status`.\n\n"+
 			"Exit status: 0 when the wizard saved, 1 when it ended without saving, 2 on bad\n"+
 			"flags or without a terminal.", stdout, stderr)
-	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	path := fs.String("config", "", "configuration file (default "+defaultPathText()+",\nwith --sandbox "+defaultSandboxPathText()+")")
 	withSandbox := fs.Bool("sandbox", false, "run against the built-in sandbox instead of Microsoft's services")
 	scenario := fs.String("scenario", "", "with --sandbox: switch one failure on (see pimmail sandbox --list-scenarios)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
@@ -41,19 +42,24 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "pimmail", version)
 		return exitOK
 	}
-	p, err := configPath(*path)
+	p, err := configPath(*path, *withSandbox)
 	if err != nil {
 		fmt.Fprintln(stderr, "pimmail:", err)
 		return exitUsage
 	}
-	// A sandbox configuration is only ever checked against the sandbox:
-	// in real mode its prefilled IDs would be looked up at Microsoft.
-	autoSandbox := !*withSandbox && isSandboxConfig(p)
-	if autoSandbox {
-		*withSandbox = true
+	// pimmail without --sandbox always means the real services, and
+	// --sandbox never touches the real configuration: each keeps its own
+	// file (a sandbox configuration checked in real mode would send its
+	// IDs to Microsoft; a real one replaced by a sandbox run would leave
+	// the system sending to 127.0.0.1).
+	if cfg, err := config.Load(p); err == nil || *withSandbox {
+		if why := modeMismatch("pimmail", p, cfg, *withSandbox); why != "" && (err == nil || isDefaultPath(p)) {
+			fmt.Fprint(stderr, why)
+			return exitUsage
+		}
 	}
 	if *scenario != "" && !*withSandbox {
-		fmt.Fprintln(stderr, "pimmail: --scenario works only with --sandbox (or a sandbox configuration)")
+		fmt.Fprintln(stderr, "pimmail: --scenario works only with --sandbox")
 		return exitUsage
 	}
 	if !isTerminal(stdin) || !isTerminal(stdout) {
@@ -72,11 +78,8 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		env = envOf(sb, p)
 	}
 	run, start := steps.Open(env)
-	debuglog.Printf("cmd: wizard on %s (sandbox %v, by the config %v)", p, *withSandbox, autoSandbox)
+	debuglog.Printf("cmd: wizard on %s (sandbox %v)", p, *withSandbox)
 	model := tui.New(run, start).WithOutput(stdout)
-	if autoSandbox {
-		model = model.WithSandboxConfig()
-	}
 	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(stdin), tea.WithOutput(stdout))
 	final, err := prog.Run()
 	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
@@ -96,14 +99,6 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return exitFailure
 }
 
-// isSandboxConfig reports whether the configuration at path was made
-// against the built-in sandbox (pimmail --sandbox). A missing or unusable
-// file is not one: the wizard explains it in real mode.
-func isSandboxConfig(path string) bool {
-	c, err := config.Load(path)
-	return err == nil && c.Sandbox
-}
-
 // noTerminal is what the wizard says when it cannot draw.
 const noTerminal = `pimmail setup is an interactive wizard and needs a terminal, but standard input
 or output is not one (a pipe, a file, or a session without a TTY; with ssh, use ssh -t).
@@ -117,9 +112,11 @@ Run pimmail --help for more.
 // savedText is printed after the wizard saved: what went where, and what
 // to do next, wrapped for an 80-column terminal.
 func savedText(sum steps.SaveSummary, configFlag string, sandboxMode bool) string {
-	// The command to run the wizard again on this file. A sandbox
-	// configuration opens in sandbox mode by itself: no --sandbox needed.
+	// The command to run the wizard again on this file.
 	again := "pimmail"
+	if sandboxMode {
+		again += " --sandbox"
+	}
 	if configFlag != "" {
 		again += " --config " + shellQuote(configFlag)
 	}
@@ -152,9 +149,13 @@ func savedText(sum steps.SaveSummary, configFlag string, sandboxMode bool) strin
 		paras = append(paras, fmt.Sprintf("PIM mail now goes out as %s: tell your organisation, so replies and questions reach the right people.", sum.Mailbox))
 	}
 	if sandboxMode {
-		paras = append(paras, "This is a sandbox configuration: "+again+", pimmail test and pimmail status run the built-in sandbox with it.")
+		paras = append(paras, "This is the sandbox's configuration, kept apart from the real one (plain pimmail, "+
+			"and the system's mail, never use it): "+again+", pimmail test --sandbox and pimmail status --sandbox run the built-in sandbox with it.")
 	}
 	cmd := "pimmail test"
+	if sandboxMode {
+		cmd += " --sandbox"
+	}
 	if configFlag != "" {
 		cmd += " --config " + shellQuote(configFlag)
 	}

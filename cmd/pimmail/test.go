@@ -25,12 +25,13 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 			"mail goes out, and prints the server's reply, or the diagnosis: what happened, how\n"+
 			"to fix it, and the raw details. With Microsoft Entra ID SMTP Client the access\n"+
 			"token comes from the saved sign-in and is refreshed silently when needed.\n\n"+
-			"With a sandbox configuration (made with pimmail --sandbox) it runs the built-in\n"+
+			"With --sandbox (or --config naming a sandbox configuration) it runs the built-in\n"+
 			"sandbox, or uses the one `pimmail sandbox` runs; --scenario switches a failure on\n"+
 			"in a sandbox it starts itself, to rehearse what a customer sees.\n\n"+
 			"Exit status: 0 when the message was accepted, 1 when it was not, 2 when the\n"+
 			"configuration is missing, broken or has no provider enabled.", stdout, stderr)
-	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	path := fs.String("config", "", "configuration file (default "+defaultPathText()+",\nwith --sandbox "+defaultSandboxPathText()+")")
+	fs.Bool("sandbox", false, "use the sandbox's own configuration (the one pimmail --sandbox saved)")
 	to := fs.String("to", "", "recipient (default: the mailbox with Entra, else the From address)")
 	verbose := fs.Bool("verbose", false, "also print the SMTP conversation (secrets masked)")
 	fs.BoolVar(verbose, "v", false, "short for --verbose")
