@@ -78,13 +78,15 @@ func Load(path string) (Config, error) {
 	}
 	// The directory first: if others may write to it, they could have
 	// swapped the file, and its contents cannot be trusted either.
-	if err := checkDir(filepath.Dir(path)); err != nil {
+	if err := secfile.CheckDir(filepath.Dir(path)); err != nil {
 		return Default(), err
 	}
 	data, err := secfile.ReadFile(path)
 	if err != nil {
-		var me *secfile.ModeError
-		if errors.As(err, &me) {
+		// A link, a directory, another user's file, a too-open one: the
+		// error names the path and says what to do.
+		var fe secfile.Fixable
+		if errors.As(err, &fe) {
 			return Default(), err
 		}
 		return Default(), fmt.Errorf("cannot read the configuration %s: %w", path, err)
@@ -141,7 +143,7 @@ func Save(path string, cfg Config) error {
 		return fmt.Errorf("not saving %s: %w", path, err)
 	}
 	cfg.normalize()
-	if err := checkDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := CheckWritable(path); err != nil {
 		return err
 	}
 	data, err := Marshal(cfg)
@@ -151,20 +153,20 @@ func Save(path string, cfg Config) error {
 	return secfile.WriteFile(path, data)
 }
 
-// checkDir returns a *secfile.ModeError when others than the owner may
-// write to dir: they could replace the config or the token cache with
-// their own. A directory others may only read or enter (0755, as home
-// directories and /etc/pimmail often are) is accepted, because the files
-// in it are 0600 themselves; the directories pimmail creates are 0700.
-func checkDir(dir string) error {
-	st, err := os.Stat(dir)
-	if err != nil {
+// CheckWritable returns an error when pimmail must not write its files
+// (the configuration, and the token cache beside it) at path: the
+// directory may be changed by others (*secfile.ModeError, *secfile.OwnerError;
+// a directory that does not exist yet passes, it is created 0700), or path
+// is a symbolic link, a directory or another user's file (see
+// secfile.CheckReplaceable). Callers check before writing anything, so a
+// refused place never receives a secret. A directory others may only read
+// or enter (0755, as home directories and /etc/pimmail often are) passes,
+// because the files in it are 0600 themselves.
+func CheckWritable(path string) error {
+	if err := secfile.CheckDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if st.Mode().Perm()&0o022 != 0 {
-		return &secfile.ModeError{Path: dir, Mode: st.Mode(), Want: secfile.DirMode}
-	}
-	return nil
+	return secfile.CheckReplaceable(path)
 }
 
 // Marshal returns the file contents for cfg: indented JSON with the fields

@@ -95,6 +95,13 @@ func (r *Run) save(c config.Config, enable config.Provider, overwrite bool) (Sav
 	if path == "" {
 		return SaveSummary{}, saveProblem(r.start.LoadErr, "")
 	}
+	// The place first, before anything (a backup, the token cache with the
+	// refresh token) is written there: a directory others may write to,
+	// a link, another user's file are refused with nothing left behind.
+	if err := config.CheckWritable(path); err != nil {
+		debuglog.Printf("steps: not saving to %s: %v", path, err)
+		return SaveSummary{}, saveProblem(err, path)
+	}
 	prev, loadErr := config.Load(path)
 	exists := !errors.Is(loadErr, fs.ErrNotExist)
 	unreadable := loadErr != nil && exists

@@ -92,18 +92,17 @@ func saveProblem(err error, path string) error {
 		err = errors.New("no configuration path")
 	}
 	fix := "Check that the directory exists and belongs to you, and that the disk is not full; then save again."
-	var me *secfile.ModeError
-	if errors.As(err, &me) {
-		fix = fmt.Sprintf("Others may change %s, so pimmail will not keep secrets there. Run:\n  chmod %o %s\nthen save again.",
-			me.Path, me.Want, me.Path)
+	expl := sentence(err)
+	// A refused place (too open, shared, a link, another user's) explains
+	// itself, with a fix that is safe to run as root.
+	var fe secfile.Fixable
+	if errors.As(err, &fe) {
+		expl = fe.Explain()
+		fix = strings.TrimRight(fe.Fix(), "\n") + "\nThen save again."
 	}
 	what := path
 	if what == "" {
 		what = "the configuration"
-	}
-	expl := sentence(err)
-	if me != nil {
-		expl = fmt.Sprintf("%s is accessible to other users (mode %04o).", me.Path, me.Mode.Perm())
 	}
 	return &Problem{Code: CodeSaveFailed, Title: "Could not save " + what,
 		Explanation: expl, Fix: fix, Raw: err.Error(), Err: err}
