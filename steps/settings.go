@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
 	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/hostport"
 	"github.com/pimmail/pimmail/mailer"
 	"github.com/pimmail/pimmail/secfile"
 	"github.com/pimmail/pimmail/secret"
@@ -213,7 +212,7 @@ func (r *Run) server(p config.Provider, c config.Config) (mailer.Server, error) 
 	if port == 0 {
 		port = tlsOf(mode).DefaultPort()
 	}
-	h, pt, err := ValidateHostPort(net.JoinHostPort(strings.TrimSpace(host), strconv.Itoa(port)), 0)
+	h, pt, err := ValidateHostPort(hostport.Join(strings.TrimSpace(host), port), 0)
 	if err != nil {
 		return mailer.Server{}, inputProblem(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/hostport"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
@@ -116,7 +117,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			out.item("Client ID", orNone(e.ClientID))
 			out.item("Client secret", masked(e.ClientSecret))
 			out.item("Mailbox", orNone(e.Mailbox))
-			out.item("Smart host", fmt.Sprintf("%s:%d (%s)", e.SmartHost, e.Port, config.TLSStartTLS.Short()))
+			out.item("Smart host", fmt.Sprintf("%s (%s)", hostport.Join(e.SmartHost, e.Port), config.TLSStartTLS.Short()))
 		case config.ProviderRelay:
 			smtpRows(out, cfg.Relay)
 		case config.ProviderLocal:
@@ -194,7 +195,7 @@ func entraStatus(out *lines, path string, run *steps.Run, cacheErr error, cfg co
 
 // smtpRows prints a plain SMTP provider's settings.
 func smtpRows(out *lines, s config.SMTP) {
-	out.item("Server", fmt.Sprintf("%s:%d (%s)", orNone(s.Host), s.Port, s.TLS.Short()))
+	out.item("Server", fmt.Sprintf("%s (%s)", hostport.Join(orNone(s.Host), s.Port), s.TLS.Short()))
 	if s.Username != "" {
 		out.item("Username", s.Username)
 		out.item("Password", setOrNot(s.Password))

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
+	"github.com/pimmail/pimmail/hostport"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
@@ -143,7 +144,7 @@ func serverText(p config.Provider, c config.Config) string {
 	case config.ProviderLocal:
 		host, port, mode = c.Local.Host, c.Local.Port, c.Local.TLS
 	}
-	return fmt.Sprintf("%s:%d, %s", host, port, mode.Short())
+	return fmt.Sprintf("%s, %s", hostport.Join(host, port), mode.Short())
 }
 
 // printTranscript prints the SMTP conversation, secrets masked once more.
