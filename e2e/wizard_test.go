@@ -110,8 +110,8 @@ func (tm *term) entraToStep(last int) {
 // enableAndSave ticks Enabled, saves, and quits from the summary.
 func (tm *term) enableAndSave(provider string) {
 	tm.t.Helper()
-	tm.keys("Space")
-	tm.waitFor("[x]", stepWait)
+	// After the test email went through, Enabled starts ticked.
+	tm.waitFor("[x] Enabled", stepWait)
 	tm.keys("Enter")
 	tm.waitFor("Saved. "+provider+" is enabled.", stepWait)
 	tm.keys("q")

@@ -527,9 +527,12 @@ func TestTestStepAndEnable(t *testing.T) {
 		if m.cur != steps.StepEnable || !m.enable().tested {
 			t.Fatalf("at %s, tested %v", m.cur, m.enable().tested)
 		}
-		m, _ = press(t, m, "space")
 		if !m.enable().ticked || !strings.Contains(m.View(), "[x] Enabled") {
-			t.Errorf("space did not tick:\n%s", m.View())
+			t.Errorf("Enabled is not ticked after a passing test:\n%s", m.View())
+		}
+		m, _ = press(t, m, "space")
+		if m.enable().ticked || !strings.Contains(m.View(), "[ ] Enabled") {
+			t.Errorf("space did not untick:\n%s", m.View())
 		}
 	})
 	t.Run("a failed test shows the problem and does not move on", func(t *testing.T) {
@@ -584,7 +587,7 @@ func TestEnableSaveAndConsent(t *testing.T) {
 	t.Run("unticked, enter saves the settings only", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepEnable)
-		m, cmd := press(t, m, "enter")
+		m, cmd := press(t, m, "space", "enter")
 		if cmd == nil || m.enable().check.label != "Saving the settings…" {
 			t.Errorf("check %q:\n%s", m.enable().check.label, m.View())
 		}
@@ -592,7 +595,7 @@ func TestEnableSaveAndConsent(t *testing.T) {
 	t.Run("save, summary, quit", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepEnable)
-		m, cmd := press(t, m, "space", "enter")
+		m, cmd := press(t, m, "enter")
 		if !m.enable().Running() || cmd == nil {
 			t.Fatal("enter did not save")
 		}
@@ -628,7 +631,7 @@ func TestEnableSaveAndConsent(t *testing.T) {
 		en.needs = true
 		m.screens[slotEnable] = en
 		m = entraTo(t, m, steps.StepEnable)
-		m, cmd := press(t, m, "space", "enter")
+		m, cmd := press(t, m, "enter")
 		if cmd != nil || !m.enable().asking || !strings.Contains(flat(m.View()), "Overwrite it? (y/n)") {
 			t.Fatalf("no question:\n%s", m.View())
 		}
