@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/term"
@@ -81,7 +83,28 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	debuglog.Printf("cmd: wizard on %s (sandbox %v)", p, *withSandbox)
 	model := tui.New(run, start).WithOutput(stdout)
 	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(stdin), tea.WithOutput(stdout))
+	// A dropped SSH session sends SIGHUP, which would end the process with
+	// the alternate screen on and the cursor hidden (Bubble Tea restores
+	// the terminal on SIGINT and SIGTERM only): stop the program the way
+	// that restores it. Nothing is written before the last step's save,
+	// and a save is atomic, so stopping loses nothing.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	hungUp := make(chan struct{})
+	go func() {
+		if _, ok := <-hup; ok {
+			debuglog.Printf("cmd: SIGHUP: restoring the terminal and stopping")
+			close(hungUp)
+			prog.Kill()
+		}
+	}()
 	final, err := prog.Run()
+	select {
+	case <-hungUp:
+		err = nil // the hang-up, not a failure of the wizard
+	default:
+	}
 	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		fmt.Fprintln(stderr, "pimmail: the wizard stopped:", err)
 	}
