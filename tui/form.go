@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -227,11 +228,34 @@ func (f form) update(msg tea.Msg) (form, tea.Cmd, bool) {
 		return f, nil, true
 	default:
 		before := fl.input.Value()
+		note := ""
+		if km.Type == tea.KeyRunes {
+			// Control characters, direction controls and escape sequences
+			// never reach a field (nor the screen): they are removed as
+			// they arrive, and the field says so.
+			clean, removed := steps.StripControls(string(km.Runes))
+			if removed > 0 {
+				note = fmt.Sprintf("%s: pimmail removed %d control or invisible character(s) (terminal codes, text-direction marks) "+
+					"from what was pasted or typed; check the value.", fl.label, removed)
+				km.Runes = []rune(clean)
+			}
+			// The input would cut a long paste silently at its limit (a
+			// 10 kB address then reads "has no @"): refuse it whole, and say why.
+			if n, limit := len([]rune(before))+len(km.Runes), fl.input.CharLimit; limit > 0 && n > limit {
+				fl.err = fmt.Sprintf("%s is too long: it would have %d characters, and this field takes at most %d. "+
+					"Nothing was added; copy the value alone.", fl.label, n, limit)
+				return f, nil, false
+			}
+			if len(km.Runes) == 0 {
+				fl.err = note
+				return f, nil, false
+			}
+		}
 		var cmd tea.Cmd
 		fl.input, cmd = fl.input.Update(km)
 		changed := fl.input.Value() != before
 		if changed {
-			fl.err = ""
+			fl.err = note
 		}
 		return f, cmd, changed
 	}
