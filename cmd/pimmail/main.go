@@ -45,7 +45,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, mainUsage())
 		return exitOK
 	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "pimmail", version)
+		fmt.Fprint(stdout, versionText())
 		return exitOK
 	}
 	if strings.HasPrefix(args[0], "-") {

@@ -104,7 +104,7 @@ func TestVersion(t *testing.T) {
 	for _, args := range [][]string{{"--version"}, {"version"}, {"setup", "--version"}} {
 		r := pimmail(t, args...)
 		expect(t, r, 0)
-		if strings.TrimSpace(r.stdout) != "pimmail "+testVersion {
+		if !strings.HasPrefix(r.stdout, "pimmail "+testVersion+"\n") {
 			t.Errorf("pimmail %v printed %q", args, r.stdout)
 		}
 	}

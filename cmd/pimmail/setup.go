@@ -41,7 +41,7 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	if *showVersion {
-		fmt.Fprintln(stdout, "pimmail", version)
+		fmt.Fprint(stdout, versionText())
 		return exitOK
 	}
 	p, err := configPath(*path, *withSandbox)
