@@ -25,18 +25,68 @@ func defaultPathText() string {
 	return "$XDG_CONFIG_HOME/pimmail/config.json"
 }
 
-// newFlags returns a flag set whose -h prints usage (a summary line and
-// the flags) to stdout, and whose errors go to stderr.
+// newFlags returns a flag set whose --help prints GNU-style usage (the
+// synopsis, what the command does, and the flags as --name VALUE) to
+// stdout; parse errors are reported by parseFlags, briefly, on stderr.
 func newFlags(name, synopsis, about string, stdout, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: %s\n\n%s\n\nFlags:\n", synopsis, about)
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(stderr)
-	}
+	// The flag package prints its own error and the whole usage on any
+	// parse error; parseFlags says it in the admin's words instead.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	usages[fs] = usage{synopsis: synopsis, about: about, stdout: stdout}
 	return fs
+}
+
+// usage is what --help prints for a flag set.
+type usage struct {
+	synopsis, about string
+	stdout          io.Writer
+}
+
+// usages are the flag sets' help texts (one process runs one command).
+var usages = map[*flag.FlagSet]usage{}
+
+// valueNames name a flag's value in the help (--config PATH).
+var valueNames = map[string]string{"config": "PATH", "to": "ADDR", "scenario": "NAME", "state-dir": "DIR"}
+
+// printHelp prints fs's GNU-style help.
+func printHelp(fs *flag.FlagSet) {
+	u := usages[fs]
+	w := u.stdout
+	fmt.Fprintf(w, "Usage: %s\n\n%s\n\nFlags:\n", u.synopsis, u.about)
+	fs.VisitAll(func(f *flag.Flag) {
+		dashes := "--"
+		if len(f.Name) == 1 {
+			dashes = "-"
+		}
+		kind, text := flag.UnquoteUsage(f)
+		arg := valueNames[f.Name]
+		switch {
+		case arg != "":
+		case kind == "duration":
+			arg = "DUR"
+		case kind != "":
+			arg = "VALUE"
+		}
+		head := "  " + dashes + f.Name
+		if arg != "" {
+			head += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0s" && !strings.Contains(text, "default") {
+			text += " (default " + f.DefValue + ")"
+		}
+		lines := strings.Split(text, "\n")
+		if len(head) < 22 {
+			fmt.Fprintf(w, "%-22s  %s\n", head, lines[0])
+		} else {
+			fmt.Fprintf(w, "%s\n%24s%s\n", head, "", lines[0])
+		}
+		for _, l := range lines[1:] {
+			fmt.Fprintf(w, "%24s%s\n", "", l)
+		}
+	})
+	fmt.Fprintf(w, "  %-20s  %s\n", "-h, --help", "show this help")
 }
 
 // parseFlags parses args; done is true when the command must end with code
@@ -44,9 +94,11 @@ func newFlags(name, synopsis, about string, stdout, stderr io.Writer) *flag.Flag
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, done bool) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printHelp(fs)
 			return exitOK, true
 		}
-		fmt.Fprintf(stderr, "Run pimmail %s --help for the flags.\n", fs.Name())
+		fmt.Fprintf(stderr, "pimmail %s: %s\nUsage: %s\nRun pimmail %s --help for the flags.\n",
+			fs.Name(), flagError(err), usages[fs].synopsis, fs.Name())
 		return exitUsage, true
 	}
 	if fs.NArg() > 0 {
@@ -54,6 +106,21 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) (code int, do
 		return exitUsage, true
 	}
 	return 0, false
+}
+
+// flagError says a parse error of the flag package with --names.
+func flagError(err error) string {
+	msg := err.Error()
+	for _, r := range []struct{ from, to string }{
+		{"flag provided but not defined: -", "unknown flag --"},
+		{"flag needs an argument: -", "a value is missing after --"},
+		{"for flag -", "for --"},
+	} {
+		if i := strings.Index(msg, r.from); i >= 0 {
+			msg = msg[:i] + r.to + strings.TrimPrefix(msg[i+len(r.from):], "-")
+		}
+	}
+	return msg
 }
 
 // defaultSandboxPathText is the sandbox's config path for help texts.

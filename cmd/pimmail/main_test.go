@@ -143,7 +143,7 @@ func TestUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
-		{[]string{"test", "--nope"}, "flag provided but not defined"},
+		{[]string{"test", "--nope"}, "unknown flag --nope"},
 		{[]string{"status", "extra"}, `unexpected argument "extra"`},
 		{[]string{"--scenario", "declined"}, "--scenario works only with --sandbox"},
 		{[]string{"sandbox", "--scenario", "no-such-thing", "--state-dir", "STATE"}, `unknown scenario "no-such-thing"`},

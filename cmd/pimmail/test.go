@@ -21,7 +21,7 @@ import (
 // cmdTest is `pimmail test`: one test email with the saved, enabled
 // provider, no UI. Exit 0 only when the server accepted the message.
 func cmdTest(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("test", "pimmail test [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]",
+	fs := newFlags("test", "pimmail test [--sandbox] [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]",
 		"Sends a test email with the saved configuration's enabled provider, exactly as PIM\n"+
 			"mail goes out, and prints the server's reply, or the diagnosis: what happened, how\n"+
 			"to fix it, and the raw details. With Microsoft Entra ID SMTP Client the access\n"+
