@@ -96,7 +96,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	took := time.Since(began).Round(time.Millisecond)
 	server := serverText(prov, start.Config)
 	if err != nil {
-		fmt.Fprintf(stderr, "The test email through %s (%s) did not go out.\n\n", prov.Label(), server)
+		fmt.Fprintf(stderr, "%s\n\n", wrapText(fmt.Sprintf("The test email through %s (%s) did not go out.", prov.Label(), server), outputWidth(stderr)))
 		printProblem(stderr, err, secrets)
 		if *verbose {
 			printTranscript(stderr, res.Transcript, secrets)
