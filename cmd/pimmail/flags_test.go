@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -24,4 +26,23 @@ func TestGNUStyleHelpAndFlagErrors(t *testing.T) {
 	}
 	expect(t, pimmail(t, "test", "--config"), 2, "a value is missing after --config")
 	expect(t, pimmail(t, "--bogus"), 2, "pimmail setup: unknown flag --bogus")
+}
+
+// TestRefusedDebugLogIsSaid: a PIMMAIL_DEBUG_LOG that is a symbolic link is
+// refused (never written through), and stderr says so.
+func TestRefusedDebugLogIsSaid(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	link := filepath.Join(dir, "debug.log")
+	if err := os.WriteFile(target, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	r := pimmailEnv(t, []string{"PIMMAIL_DEBUG_LOG=" + link}, "status", "--config", localConfig(t))
+	expect(t, r, 0, "PIMMAIL_DEBUG_LOG is not used: "+link+" is a symbolic link")
+	if b, _ := os.ReadFile(target); len(b) != 0 {
+		t.Errorf("the log was written through the link")
+	}
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/pimmail/pimmail/debuglog"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=1.2.3".
@@ -29,6 +31,9 @@ func main() {
 
 // run is the whole program without os.Exit, so tests and main share it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if err := debuglog.Refused(); err != nil {
+		fmt.Fprintf(stderr, "pimmail: %s is not used: %v\n", debuglog.EnvVar, err)
+	}
 	if len(args) == 0 {
 		return cmdSetup(nil, stdin, stdout, stderr)
 	}
