@@ -37,6 +37,7 @@ var (
 // whatever its mode). An existing file of ours that others can read is made
 // private first.
 func open() {
+	refused = nil
 	path := os.Getenv(EnvVar)
 	if path == "" {
 		return
