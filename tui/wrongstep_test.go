@@ -34,3 +34,25 @@ func TestIDProblemOnSecretStepPointsBack(t *testing.T) {
 		}
 	}
 }
+
+// TestHourLongFixesSayHowToKeepTheWork: a refusal whose fix takes up to an
+// hour to reach Exchange says how to keep the settings meanwhile, and the
+// way it names works: skip, then enter saves the settings only.
+func TestHourLongFixesSayHowToKeepTheWork(t *testing.T) {
+	for _, code := range []diagnose.Code{diagnose.SMTPAuthDisabledMailbox, diagnose.SMTPAuthDisabledTenant, diagnose.SMTPSendAsDenied} {
+		m, _ := openModel(t, nil, nil)
+		m = entraTo(t, m, steps.StepTest)
+		m, _ = press(t, m, "enter")
+		p := diagnose.New(code, diagnose.Facts{Mailbox: "pim@contoso.com", From: "alerts@contoso.com"}, "535 5.7.139 Authentication unsuccessful", nil)
+		m, _ = send(t, m, result(m, steps.TestResult{}, p))
+		m, _ = press(t, m, "pgdown", "pgdown", "pgdown")
+		all := flat(m.test().problem.view(200))
+		if !strings.Contains(all, "press ctrl+n to skip the test, then enter on the last step saves these settings without enabling them") {
+			t.Errorf("%s: no way to keep the work:\n%s", code, all)
+		}
+		m, _ = press(t, m, "ctrl+n", "enter")
+		if m.cur != steps.StepEnable || m.enable().check.label != "Saving the settings…" {
+			t.Errorf("%s: skip then enter does not save the settings: at %s, %q", code, m.cur, m.enable().check.label)
+		}
+	}
+}
