@@ -330,8 +330,7 @@ func keepWorkWhileWaiting(err error) error {
 		return err
 	}
 	c := *p
-	c.Fix = strings.TrimRight(p.Fix, "\n") + "\nIf the setting was just changed, keep your work while it takes effect (up to an hour): " +
-		"press ctrl+n to skip the test, then enter on the last step saves these settings without enabling them. " +
-		"Later, run pimmail again: everything is filled in, so the test and enabling take a minute."
+	c.Fix = strings.TrimRight(p.Fix, "\n") + "\nJust changed? To keep your work for the hour it may take: ctrl+n skips the test, " +
+		"and enter on the last step saves these settings without enabling them; run pimmail again later.\n"
 	return &c
 }

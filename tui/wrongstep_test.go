@@ -47,7 +47,7 @@ func TestHourLongFixesSayHowToKeepTheWork(t *testing.T) {
 		m, _ = send(t, m, result(m, steps.TestResult{}, p))
 		m, _ = press(t, m, "pgdown", "pgdown", "pgdown")
 		all := flat(m.test().problem.view(200))
-		if !strings.Contains(all, "press ctrl+n to skip the test, then enter on the last step saves these settings without enabling them") {
+		if !strings.Contains(all, "ctrl+n skips the test, and enter on the last step saves these settings without enabling them") {
 			t.Errorf("%s: no way to keep the work:\n%s", code, all)
 		}
 		m, _ = press(t, m, "ctrl+n", "enter")
