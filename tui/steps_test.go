@@ -295,12 +295,28 @@ func TestLogonStep(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepSmartHost)
 		m, _ = press(t, m, "esc", "esc", "esc", "shift+tab") // logon, secret, IDs; tenant field
-		m, _ = send(t, m, k("ctrl+u"), paste("contoso.onmicrosoft.com"), k("enter"))
-		m, _ = send(t, m, result(m, tenantGUID, nil))
+		m, _ = send(t, m, k("ctrl+u"), paste("fabrikam.onmicrosoft.com"), k("enter"))
+		m, _ = send(t, m, result(m, "0b5c6d7e-1f2a-4b3c-9d8e-7f6a5b4c3d2e", nil))
 		m, _ = press(t, m, "enter")
 		m, _ = send(t, m, result(m, appAccepted{}, nil))
 		if m.cur != steps.StepLogon || m.logon().phase != logonStarting {
 			t.Fatalf("at %s, phase %d; want a fresh sign-in", m.cur, m.logon().phase)
+		}
+	})
+	t.Run("the tenant's domain instead of its GUID keeps the sign-in", func(t *testing.T) {
+		// The field invites either; they are the same tenant (issue 11).
+		m, _ := openModel(t, nil, nil)
+		m = entraTo(t, m, steps.StepSmartHost)
+		m, _ = press(t, m, "esc", "esc", "esc", "shift+tab") // logon, secret, IDs; tenant field
+		m, _ = send(t, m, k("ctrl+u"), paste("contoso.onmicrosoft.com"), k("enter"))
+		m, _ = send(t, m, result(m, tenantGUID, nil))
+		m, _ = press(t, m, "enter")
+		m, _ = send(t, m, result(m, appAccepted{}, nil))
+		if m.cur != steps.StepLogon || m.logon().phase != logonSignedIn {
+			t.Fatalf("at %s, phase %d; want the sign-in kept:\n%s", m.cur, m.logon().phase, m.View())
+		}
+		if m.cfg.Entra.TenantID != tenantGUID {
+			t.Errorf("tenant kept as %q, want the directory ID %s it resolved to", m.cfg.Entra.TenantID, tenantGUID)
 		}
 	})
 }
