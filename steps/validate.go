@@ -201,6 +201,10 @@ func validateID(s, field, hint string, rest func(v string, fe func(string) (stri
 	fe := func(msg string) (string, error) {
 		return "", &FieldError{Field: field, Message: msg, Hint: hint}
 	}
+	if id := idFromURL(v, field); id != "" {
+		// The portal's address, pasted whole: the ID it labels.
+		v = id
+	}
 	switch {
 	case v == "":
 		return fe("is empty")
@@ -270,6 +274,9 @@ func isDigits(s string) bool {
 // (LooksLikeSecret) and refused without being echoed.
 func ValidateClientID(s string) (string, error) {
 	return validateID(s, FieldClientID, hintClientID, func(v string, fe func(string) (string, error)) (string, error) {
+		if strings.Contains(v, "://") {
+			return fe("is a web address without an app's ID in it; paste only the Application (client) ID")
+		}
 		if strings.Contains(v, ".") {
 			return fe("is a GUID, not a name; the domain belongs in the Directory (tenant) ID field")
 		}
