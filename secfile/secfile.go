@@ -193,3 +193,23 @@ func ReadFile(path string) ([]byte, error) {
 	}
 	return io.ReadAll(f)
 }
+
+// LockDir takes an exclusive lock on dir (created 0700 when missing) that
+// other pimmail processes wait for, and returns its release: a read,
+// compare and write of a file in dir under it cannot interleave with
+// another's. Where the platform has no flock it locks nothing.
+func LockDir(dir string) (unlock func(), err error) {
+	if err := os.MkdirAll(dir, DirMode); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := lockDir(d); err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	// Closing the descriptor releases the flock.
+	return func() { _ = d.Close() }, nil
+}

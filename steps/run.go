@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,9 @@ type Run struct {
 	mu sync.Mutex
 	// start is what the file on disk was at Open (and after each Save).
 	start Start
+	// seen is the file's bytes as this run last read or wrote them (nil:
+	// there was no file); Save refuses when the file no longer matches.
+	seen []byte
 }
 
 // Open loads the config at env.ConfigPath (and the token cache beside it)
@@ -60,6 +64,7 @@ func Open(env Env) (*Run, Start) {
 	}
 	path := r.env.ConfigPath
 
+	r.seen = readRaw(path)
 	cfg, err := config.Load(path)
 	switch {
 	case path == "":
@@ -514,4 +519,20 @@ func providerLabels() string {
 var hostname = func() string {
 	h, _ := osHostname()
 	return h
+}
+
+// readRaw is the file at path byte for byte, nil when there is none (or
+// it cannot be read: Load says why).
+func readRaw(path string) []byte {
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b
 }

@@ -32,6 +32,10 @@ const (
 	CodeNeedsConsent diagnose.Code = "config.needs-consent"
 	// CodeSaveFailed is a config or token cache that could not be written.
 	CodeSaveFailed diagnose.Code = "config.save-failed"
+	// CodeChangedSince is Save refusing to replace a configuration that
+	// changed on disk after this run read it (another pimmail run saved,
+	// or someone edited it): its settings would be lost.
+	CodeChangedSince diagnose.Code = "config.changed-since"
 )
 
 // ErrNeedsConsent is inside the problem Save returns when the existing file
