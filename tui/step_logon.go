@@ -70,10 +70,13 @@ type logonStep struct {
 	now         time.Time // the countdown is drawn at this time: the code's arrival, then each tick's
 	gen         int
 	copied      string // the outcome of the last copy
-	out         io.Writer
-	tmux        bool
-	width       int
-	height      int
+	// restored says the fresh sign-in was cancelled and the one before kept.
+	restored string
+	sandbox  bool // the wizard runs against the built-in sandbox
+	out      io.Writer
+	tmux     bool
+	width    int
+	height   int
 }
 
 // newLogonStep returns the step before any code.
@@ -94,6 +97,7 @@ func identity(e config.Entra) string {
 func (s logonStep) Enter(env stepEnv) (step, tea.Cmd) {
 	s.info, s.run, s.out, s.tmux = env.info, env.run, env.out, env.tmux
 	s.cfg, s.saved = env.cfg, env.start.Config.Entra
+	s.sandbox, s.restored = env.hints != nil, ""
 	if s.phase == logonSignedIn && s.who == identity(s.cfg.Entra) {
 		return s, nil
 	}
@@ -130,6 +134,7 @@ func (s logonStep) checkSaved() (logonStep, tea.Cmd) {
 
 // startCode cancels whatever runs and asks Entra ID for a fresh code.
 func (s logonStep) startCode() (logonStep, tea.Cmd) {
+	s.restored = ""
 	s.phase, s.problem, s.copied, s.code, s.kept, s.pos = logonStarting, problemBox{}, "", steps.Logon{}, false, scrollPos{}
 	s.who = identity(s.cfg.Entra)
 	e, run := s.cfg.Entra, s.run
@@ -278,6 +283,7 @@ func (s logonStep) key(km tea.KeyMsg) (step, tea.Cmd, outcome) {
 func (s logonStep) restore() logonStep {
 	p := *s.prev
 	s.signed, s.kept, s.who, s.prev = p.signed, p.kept, p.who, nil
+	s.restored = "The new sign-in was cancelled; the previous sign-in as " + printable(p.signed.Mailbox) + " is kept."
 	s.phase, s.problem, s.code, s.copied, s.pos = logonSignedIn, problemBox{}, steps.Logon{}, "", scrollPos{}
 	return s
 }
@@ -328,15 +334,25 @@ func (s logonStep) rest(compact bool) string {
 	case logonWaiting:
 		box := theme.code.Render(
 			theme.faint.Render("Open ") + "  " + theme.value.Render(printable(s.code.VerificationURL)) + "\n\n" +
-				theme.faint.Render("Code ") + "  " + theme.value.Render(printable(s.code.UserCode)))
-		lines := []string{wrap("On any device with a browser, open the address and enter the code. "+
-			"Sign in as the mailbox that will send PIM mail, not as yourself.", s.width), box, wrap(s.countdown(), s.width)}
+				theme.faint.Render("Code ") + "  " + theme.value.Render(groupCode(printable(s.code.UserCode))))
+		intro := "On any device with a browser, open the address and enter the code (without the spaces; " +
+			"ctrl+y copies it exactly). Sign in as the mailbox that will send PIM mail, not as yourself."
+		if s.sandbox {
+			// The sandbox's address is 127.0.0.1 of the machine pimmail
+			// runs on: on the admin's laptop it would mean the laptop.
+			intro = "Sandbox: no browser is needed; the sandbox approves this code by itself in a few seconds. " +
+				"(The address is on the machine pimmail runs on, for approving by hand.)"
+		}
+		lines := []string{wrap(intro, s.width), box, wrap(s.countdown(), s.width)}
 		if s.copied != "" {
 			lines = append(lines, theme.ok.Render(wrap(s.copied, s.width)))
 		}
 		return joinBlocks(note, strings.Join(lines, "\n"), s.check.view(s.width), back)
 	case logonSignedIn:
 		signed := theme.ok.Render(wrap("✓ Signed in as "+printable(s.signed.Mailbox), s.width))
+		if s.restored != "" {
+			signed = theme.warn.Render(wrap(s.restored, s.width)) + "\n" + signed
+		}
 		if s.kept {
 			return joinBlocks(signed+"\n"+theme.ok.Render(wrap("✓ The saved sign-in still works: a token for SMTP.Send was issued just now.", s.width)),
 				wrap("Keep the saved sign-in as "+printable(s.signed.Mailbox)+" (enter) · r sign in again", s.width))
@@ -418,3 +434,20 @@ func (s logonStep) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (s logonStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// groupCode shows a device code in groups of three for reading aloud on a
+// support call ("GCT L5C QVK"); the copy (ctrl+y) stays the exact code.
+func groupCode(c string) string {
+	r := []rune(c)
+	if len(r) < 6 || strings.ContainsRune(c, ' ') {
+		return c
+	}
+	var b strings.Builder
+	for i, ch := range r {
+		if i > 0 && i%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(ch)
+	}
+	return b.String()
+}

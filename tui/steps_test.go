@@ -167,7 +167,7 @@ func TestLogonStep(t *testing.T) {
 			t.Fatalf("phase %d, running %v, cmd %v", m.logon().phase, m.logon().Running(), cmd != nil)
 		}
 		v := m.View()
-		for _, w := range []string{"GHKPW2QM9", "https://microsoft.com/devicelogin", "The code expires in 15:00.", "Waiting for the mailbox to sign in"} {
+		for _, w := range []string{"GHK PW2 QM9", "https://microsoft.com/devicelogin", "The code expires in 15:00.", "Waiting for the mailbox to sign in"} {
 			if !strings.Contains(v, w) {
 				t.Errorf("view lacks %q:\n%s", w, v)
 			}
