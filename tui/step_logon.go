@@ -336,7 +336,7 @@ func (s logonStep) rest(compact bool) string {
 			theme.faint.Render("Open ") + "  " + theme.value.Render(printable(s.code.VerificationURL)) + "\n\n" +
 				theme.faint.Render("Code ") + "  " + theme.value.Render(groupCode(printable(s.code.UserCode))))
 		intro := "On any device with a browser, open the address and enter the code (without the spaces; " +
-			"ctrl+y copies it exactly). Sign in as the mailbox that will send PIM mail, not as yourself."
+			"c copies it exactly). Sign in as the mailbox that will send PIM mail, not as yourself."
 		if s.sandbox {
 			// The sandbox's address is 127.0.0.1 of the machine pimmail
 			// runs on: on the admin's laptop it would mean the laptop.
@@ -436,7 +436,7 @@ func (s logonStep) ShortHelp() []key.Binding {
 func (s logonStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
 
 // groupCode shows a device code in groups of three for reading aloud on a
-// support call ("GCT L5C QVK"); the copy (ctrl+y) stays the exact code.
+// support call ("GCT L5C QVK"); the copy (c) stays the exact code.
 func groupCode(c string) string {
 	r := []rune(c)
 	if len(r) < 6 || strings.ContainsRune(c, ' ') {
