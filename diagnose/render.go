@@ -220,6 +220,7 @@ func mergeFacts(old, add Facts) Facts {
 		old.Port = add.Port
 	}
 	old.LocalSMTP = old.LocalSMTP || add.LocalSMTP
+	old.ExchangeOnline = old.ExchangeOnline || add.ExchangeOnline
 	old.TLS = or(old.TLS, add.TLS)
 	return old
 }

@@ -68,6 +68,7 @@ func withFacts(err error, p config.Provider, c config.Config) error {
 	f := diagnose.Facts{From: c.Email.From, LocalSMTP: p == config.ProviderLocal}
 	if p == config.ProviderEntra {
 		f.TenantID, f.ClientID, f.Mailbox = c.Entra.TenantID, c.Entra.ClientID, c.Entra.Mailbox
+		f.ExchangeOnline = true
 	}
 	diagnose.Fill(prob, f)
 	return err
