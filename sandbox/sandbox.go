@@ -136,6 +136,8 @@ type Sandbox struct {
 	dir Directory
 	// messages accepted by any SMTP stand-in, in order.
 	messages []Message
+	// keepMax caps messages (0: maxKeptMessages); tests lower it.
+	keepMax int
 
 	// filled by Start: see Endpoints.
 	endpoints Endpoints
@@ -181,7 +183,8 @@ func (s *Sandbox) RootCAs() *x509.CertPool {
 	return p
 }
 
-// Messages returns a copy of the messages accepted so far.
+// Messages returns a copy of the messages accepted so far: the most
+// recent maxKeptMessages of them (all of them are in StateDir/mail).
 func (s *Sandbox) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
