@@ -31,7 +31,7 @@ func cmdSandbox(args []string, stdout, stderr io.Writer) int {
 	scenario := fs.String("scenario", "", "switch one failure on (see --list-scenarios)")
 	list := fs.Bool("list-scenarios", false, "list the scenarios and exit")
 	stateDir := fs.String("state-dir", defaultState, "where the CA, signing keys and received mail are kept")
-	approveAfter := fs.Duration("approve-after", 3*time.Second,
+	approveAfter := fs.Duration("approve-after", 1800*time.Millisecond,
 		"how long the mailbox takes to approve a device code by itself; negative: never (approve on the device login page)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
