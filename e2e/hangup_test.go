@@ -48,3 +48,22 @@ func TestHangupRestoresTerminal(t *testing.T) {
 	}
 	tm.restored()
 }
+
+// TestScreenTermGetsBold: TERM=screen (GNU screen, older tmux), which termenv takes
+// for a terminal without attributes; the wizard still draws its header in
+// bold there (SGR 1), as screen and the VT100 family can.
+func TestScreenTermGetsBold(t *testing.T) {
+	xdg := t.TempDir()
+	// tmux sets the pane's TERM itself: env sets it for pimmail alone.
+	tm := startTerm(t, 80, 24, []string{"XDG_CONFIG_HOME=" + xdg}, "env", "TERM=screen", "COLORTERM=", "NO_COLOR=", binary, "--sandbox")
+	tm.waitFor("Step 1 of", stepWait)
+	out, err := exec.Command("tmux", "-L", tm.socket, "capture-pane", "-e", "-p", "-t", "e2e").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "\x1b[1m") {
+		t.Errorf("no bold on a TERM=screen pane:\n%q", out)
+	}
+	tm.keys("C-c")
+	tm.exitCode(stepWait)
+}

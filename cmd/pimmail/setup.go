@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/pimmail/pimmail/config"
@@ -82,6 +83,11 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	run, start := steps.Open(env)
 	debuglog.Printf("cmd: wizard on %s (sandbox %v)", p, *withSandbox)
 	model := tui.New(run, start).WithOutput(stdout)
+	// TERM=screen, vt100 and the like have bold and the basic colours, but
+	// termenv takes them for Ascii, which drops every style.
+	if p, ok := tui.BasicProfile(lipgloss.ColorProfile(), os.Getenv("TERM"), os.Getenv("NO_COLOR") != ""); ok {
+		lipgloss.SetColorProfile(p)
+	}
 	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(stdin), tea.WithOutput(stdout))
 	// A dropped SSH session sends SIGHUP, which would end the process with
 	// the alternate screen on and the cursor hidden (Bubble Tea restores
