@@ -49,3 +49,18 @@ func TestCancelledSecondSignInSaysSo(t *testing.T) {
 		t.Errorf("the note outlives a new sign-in:\n%s", m.View())
 	}
 }
+
+// TestShortIntros: at 80x24 a step opens with at most three lines of
+// explanation; the rest is behind ?.
+func TestShortIntros(t *testing.T) {
+	m, _ := openModel(t, nil, nil)
+	m = entraTo(t, m, steps.StepEnable)
+	v := m.View()
+	if strings.Contains(flat(v), "Nothing is written before this step") || !strings.Contains(flat(v), "(? for more)") {
+		t.Errorf("step 7 opens with the whole explanation:\n%s", v)
+	}
+	m, _ = press(t, m, "?")
+	if !strings.Contains(flat(m.View()), "Nothing is written before this step") {
+		t.Errorf("? does not show the rest:\n%s", m.View())
+	}
+}
