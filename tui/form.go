@@ -106,8 +106,26 @@ func (f form) setWidth(width int) form {
 	in := max(10, width-(2+f.labelWidth()+2)-1)
 	for i := range f.fields {
 		f.fields[i].input.Width = in
+		// The input keeps the window it scrolled to at the old width
+		// (a middle slice of the value after a resize): redo it.
+		f.fields[i].input = startVisible(f.fields[i].input)
 	}
 	return f
+}
+
+// startVisible places the cursor so the value's start shows: at the end
+// when the whole value fits the input (typing appends), at the start when
+// it does not (a 36-character ID in a narrow terminal then shows its first
+// characters, not a middle slice; End goes to the end).
+func startVisible(in textinput.Model) textinput.Model {
+	n := len([]rune(in.Value()))
+	if n <= in.Width {
+		in.SetCursor(n)
+		return in
+	}
+	in.SetCursor(n) // resets the scrolled window
+	in.SetCursor(0)
+	return in
 }
 
 // focusOn moves the focus to field i.
@@ -119,6 +137,7 @@ func (f form) focusOn(i int) form {
 	for j := range f.fields {
 		if j == i {
 			f.fields[j].input.Focus()
+			f.fields[j].input = startVisible(f.fields[j].input)
 		} else {
 			f.fields[j].input.Blur()
 		}
@@ -281,8 +300,15 @@ func (f form) unfocused(fl field) string {
 // out of view, as unfocused fields mark their cut end.
 func (f form) focused(fl field) string {
 	v := strings.TrimRight(fl.input.View(), " ")
-	if n := len([]rune(fl.input.Value())); n > fl.input.Width && fl.input.Position() == n {
+	n := len([]rune(fl.input.Value()))
+	switch {
+	case n > fl.input.Width && fl.input.Position() == n:
 		v = ansi.TruncateLeft(v, 1, "…")
+	case n > fl.input.Width && fl.input.Position() == 0:
+		// The start is shown (see startVisible): mark the cut end.
+		if w := ansi.StringWidth(v); w > 1 {
+			v = ansi.Truncate(v, w-1, "") + "…"
+		}
 	}
 	return v
 }

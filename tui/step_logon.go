@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
@@ -332,9 +333,7 @@ func (s logonStep) rest(compact bool) string {
 	case logonStarting:
 		return joinBlocks(note, s.check.view(s.width), back)
 	case logonWaiting:
-		box := theme.code.Render(
-			theme.faint.Render("Open ") + "  " + theme.value.Render(printable(s.code.VerificationURL)) + "\n\n" +
-				theme.faint.Render("Code ") + "  " + theme.value.Render(groupCode(printable(s.code.UserCode))))
+		box := codeBox(printable(s.code.VerificationURL), groupCode(printable(s.code.UserCode)), s.width)
 		intro := "On any device with a browser, open the address and enter the code (without the spaces; " +
 			"c copies it exactly). Sign in as the mailbox that will send PIM mail, not as yourself."
 		if s.sandbox {
@@ -450,4 +449,28 @@ func groupCode(c string) string {
 		b.WriteRune(ch)
 	}
 	return b.String()
+}
+
+// codeBox draws the address and the code in a bordered box that fits
+// width: on a narrow terminal the padding shrinks and a long address
+// wraps inside the box (the border stays whole, nothing is cut).
+func codeBox(url, code string, width int) string {
+	style := theme.code
+	label := func(s string) string { return theme.faint.Render(s) + "  " }
+	body := func(inner int) string {
+		// The address under its label when the line is too narrow.
+		u := url
+		if inner > 0 && lipgloss.Width("Open   "+url) > inner {
+			u = lipgloss.NewStyle().Width(max(10, inner)).Render(url)
+			return label("Open") + "\n" + theme.value.Render(u) + "\n\n" + label("Code ") + theme.value.Render(code)
+		}
+		return label("Open ") + theme.value.Render(u) + "\n\n" + label("Code ") + theme.value.Render(code)
+	}
+	box := style.Render(body(0))
+	if lipgloss.Width(box) <= width {
+		return box
+	}
+	style = style.Padding(0, 1)
+	inner := width - 4 // border and padding
+	return style.Render(body(inner))
 }
