@@ -219,7 +219,7 @@ func TestEntraWizardEndToEnd(t *testing.T) {
 	// does not open the sandbox's configuration.
 	tm = startTerm(t, 80, 24, []string{"XDG_CONFIG_HOME=" + xdg}, binary)
 	s := tm.waitFor("Step 1 of", stepWait)
-	if strings.Contains(s, "SANDBOX") || strings.Contains(s, "enabled now") {
+	if strings.Contains(s, "SANDBOX") || !strings.Contains(s, "No provider is enabled now") {
 		t.Fatalf("plain pimmail after a sandbox run is not a fresh real run:\n%s", s)
 	}
 	tm.keys("C-c")
