@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -70,19 +71,49 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	env := steps.Env{ConfigPath: p}
-	if *withSandbox {
-		sb, err := sandbox.Open(config.SandboxDir(p), sandbox.Options{Scenario: *scenario})
-		if err != nil {
-			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox:", err)
-			return exitUsage
+	// The wizard draws its first frame at once; the sandbox (whose first
+	// start in a fresh state directory generates an RSA key and a CA)
+	// starts behind it, in the loader's tea.Cmd.
+	var (
+		sbMu   sync.Mutex
+		sb     *sandbox.Running
+		start  steps.Start
+		opened = make(chan struct{})
+	)
+	open := func() (*steps.Run, steps.Start, error) {
+		defer close(opened)
+		env := steps.Env{ConfigPath: p}
+		if *withSandbox {
+			r, err := sandbox.Open(config.SandboxDir(p), sandbox.Options{Scenario: *scenario})
+			if err != nil {
+				return nil, steps.Start{}, err
+			}
+			sbMu.Lock()
+			sb = r
+			sbMu.Unlock()
+			env = envOf(r, p)
 		}
-		defer sb.Close()
-		env = envOf(sb, p)
+		run, st := steps.Open(env)
+		sbMu.Lock()
+		start = st
+		sbMu.Unlock()
+		return run, st, nil
 	}
-	run, start := steps.Open(env)
+	defer func() {
+		// A quit before the sandbox was up: wait for it, then close it.
+		<-opened
+		sbMu.Lock()
+		defer sbMu.Unlock()
+		if sb != nil {
+			sb.Close()
+		}
+	}()
 	debuglog.Printf("cmd: wizard on %s (sandbox %v)", p, *withSandbox)
-	model := tui.New(run, start).WithOutput(stdout)
+	label := "Opening " + p + "…"
+	if *withSandbox {
+		label = "Starting the built-in sandbox…"
+	}
+	model := tui.NewLoader(open, label, stdout)
 	// TERM=screen, vt100 and the like have bold and the basic colours, but
 	// termenv takes them for Ascii, which drops every style.
 	if p, ok := tui.BasicProfile(lipgloss.ColorProfile(), os.Getenv("TERM"), os.Getenv("NO_COLOR") != ""); ok {
@@ -114,13 +145,23 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		fmt.Fprintln(stderr, "pimmail: the wizard stopped:", err)
 	}
-	if m, ok := final.(tui.Model); ok {
-		if sum, saved := m.Saved(); saved {
-			fmt.Fprint(stdout, savedText(sum, *path, *withSandbox))
-			return exitOK
+	if l, ok := final.(tui.Loader); ok {
+		if err := l.Err(); err != nil {
+			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox:", err)
+			return exitUsage
+		}
+		if m, ok := l.Wizard(); ok {
+			if sum, saved := m.Saved(); saved {
+				fmt.Fprint(stdout, savedText(sum, *path, *withSandbox))
+				return exitOK
+			}
 		}
 	}
-	if start.Exists || start.LoadErr != nil {
+	<-opened
+	sbMu.Lock()
+	st := start
+	sbMu.Unlock()
+	if st.Exists || st.LoadErr != nil {
 		fmt.Fprintf(stdout, "Nothing was saved; %s is unchanged.\n", p)
 	} else {
 		fmt.Fprintf(stdout, "Nothing was saved; no configuration was written to %s.\n", p)
