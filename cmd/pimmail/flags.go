@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -211,6 +212,11 @@ func commandConfig(flags *flag.FlagSet, args []string, path, scenario *string, s
 		return "", cfg, exitUsage, false
 	case errors.Is(err, fs.ErrNotExist):
 		fmt.Fprintf(stderr, "No configuration at %s yet.\nRun pimmail (the setup wizard) in a terminal to create one, or pass --config PATH.\n", p)
+		if sb, serr := config.DefaultSandboxPath(); serr == nil && isDefaultPath(p) {
+			if _, serr := os.Stat(sb); serr == nil {
+				fmt.Fprintf(stderr, "(The sandbox's configuration is in %s: add --sandbox to use it.)\n", sb)
+			}
+		}
 		return "", cfg, exitUsage, false
 	default:
 		fmt.Fprintf(stderr, "The configuration cannot be used:\n  %v\n", err)

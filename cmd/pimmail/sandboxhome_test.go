@@ -36,7 +36,7 @@ func TestSandboxKeepsItsOwnConfiguration(t *testing.T) {
 	copyConfig(t, sandboxConfig(t, config.ProviderRelay, nil), sbPath)
 
 	// Without --sandbox nothing is set up: the sandbox's file is not the real one.
-	expect(t, pimmailEnv(t, env, "status"), 2, "No configuration at "+realPath)
+	expect(t, pimmailEnv(t, env, "status"), 2, "No configuration at "+realPath, "add --sandbox to use it")
 	expect(t, pimmailEnv(t, env, "test"), 2, "No configuration at "+realPath)
 
 	// With --sandbox, test and status use the sandbox's own file, and the
