@@ -90,9 +90,9 @@ Files: the configuration is ` + defaultPathText() + `
 The sandbox keeps its own configuration, token cache, keys and received mail
 apart, in ` + filepath.Dir(defaultSandboxPathText()) + `: pimmail without --sandbox always
 means the real services.
-Files are written with mode 0600; a directory pimmail creates for them gets
-mode 0700 (an existing one keeps its mode, but must not be writable by
-others). A file that is a symbolic link or belongs to another user is refused.
+Files are written with mode 0600; a directory pimmail creates for them gets mode 0700
+(an existing one keeps its mode, but must not be writable by others). A file
+that is a symbolic link or belongs to another user is refused.
 
 Debug log: set PIMMAIL_DEBUG_LOG=/path/to/file (it never holds secrets).
 `
