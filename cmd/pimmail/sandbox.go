@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/hostport"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -101,9 +102,9 @@ func printSandbox(w io.Writer, sb *sandbox.Sandbox, stateDir, caPath, scenario s
 	fmt.Fprintf(tw, "  Client secret Value\t%s\n", h.ClientSecret)
 	fmt.Fprintf(tw, "  Secret ID (the usual mistake)\t%s\n", h.SecretID)
 	fmt.Fprintf(tw, "  Mailbox (signs in)\t%s\n", h.Mailbox)
-	fmt.Fprintf(tw, "  Smart host\t%s:%d (STARTTLS, AUTH XOAUTH2)\n", ep.SMTPHost, ep.SMTPPort)
-	fmt.Fprintf(tw, "  SMTP relay\t%s:%d (STARTTLS, no AUTH; accepted domain %s)\n", ep.RelayHost, ep.RelayPort, h.RelayDomain)
-	fmt.Fprintf(tw, "  Local SMTP\t%s:%d (like a default Postfix: STARTTLS offered, no AUTH)\n", ep.LocalHost, ep.LocalPort)
+	fmt.Fprintf(tw, "  Smart host\t%s (STARTTLS, AUTH XOAUTH2)\n", hostport.Join(ep.SMTPHost, ep.SMTPPort))
+	fmt.Fprintf(tw, "  SMTP relay\t%s (STARTTLS, no AUTH; accepted domain %s)\n", hostport.Join(ep.RelayHost, ep.RelayPort), h.RelayDomain)
+	fmt.Fprintf(tw, "  Local SMTP\t%s (like a default Postfix: STARTTLS offered, no AUTH)\n", hostport.Join(ep.LocalHost, ep.LocalPort))
 	fmt.Fprintln(tw, "\nAround it:")
 	fmt.Fprintf(tw, "  Entra ID authority\t%s/%s\n", ep.Authority, h.TenantID)
 	approve := fmt.Sprintf("sign-ins are approved by themselves after %v", approveAfter)
