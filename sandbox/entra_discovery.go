@@ -44,6 +44,9 @@ type openIDConfiguration struct {
 // A tenant given by domain gets endpoints under its GUID, as from Entra.
 func (s *Sandbox) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	t, e := s.resolveTenant(r.PathValue("tenant"), "invalid_tenant")
+	if e == nil {
+		e = s.checkCloud(r, t, r.PathValue("tenant"), "", "invalid_tenant")
+	}
 	if e != nil {
 		s.writeEntraError(w, r, e)
 		return
@@ -91,6 +94,9 @@ type jwk struct {
 // handleKeys serves /{tenant}/discovery/v2.0/keys: the key tokens are signed with.
 func (s *Sandbox) handleKeys(w http.ResponseWriter, r *http.Request) {
 	t, e := s.resolveTenant(r.PathValue("tenant"), "invalid_tenant")
+	if e == nil {
+		e = s.checkCloud(r, t, r.PathValue("tenant"), "", "invalid_tenant")
+	}
 	if e != nil {
 		s.writeEntraError(w, r, e)
 		return

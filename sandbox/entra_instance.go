@@ -136,6 +136,9 @@ type openIDConfigurationV1 struct {
 // handleOpenIDConfigurationV1 serves /{tenant}/.well-known/openid-configuration.
 func (s *Sandbox) handleOpenIDConfigurationV1(w http.ResponseWriter, r *http.Request) {
 	t, e := s.resolveTenant(r.PathValue("tenant"), "invalid_tenant")
+	if e == nil {
+		e = s.checkCloud(r, t, r.PathValue("tenant"), "", "invalid_tenant")
+	}
 	if e != nil {
 		s.writeEntraError(w, r, e)
 		return
