@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/pimmail/pimmail/cloud"
 )
@@ -23,13 +24,35 @@ import (
 // cloud"). Asked for in another cloud's directory it is not found, as
 // Entra answers: AADSTS90002. GCC High and DoD share one directory.
 
-// playedCloud is the cloud the sandbox was started for; Global when none.
+// playedCloud is the cloud the sandbox was started for. A sandbox playing
+// every cloud plays the one it last issued an Exchange Online token for
+// (the cloud the wizard chose on step 2, once the mailbox signed in), and
+// Global before that.
 func (s *Sandbox) playedCloud() cloud.Cloud {
+	if s.opts.Cloud == "" {
+		if v, ok := tokenClouds.Load(s); ok {
+			return v.(cloud.Cloud)
+		}
+		return cloud.Global
+	}
 	c, ok := cloud.ByName(s.opts.Cloud)
 	if !ok {
 		return cloud.Global
 	}
 	return c
+}
+
+// tokenClouds maps a *Sandbox playing every cloud to the cloud.Cloud of the
+// last Exchange Online token it issued. A registry beside the struct, like
+// entraStates; Close removes the entry.
+var tokenClouds sync.Map
+
+// noteTokenCloud remembers the cloud of an Exchange Online token issued
+// for aud (nothing for another resource or the application ID).
+func (s *Sandbox) noteTokenCloud(aud string) {
+	if c, ok := cloud.ByResource(aud); ok && s.opts.Cloud == "" {
+		tokenClouds.Store(s, c)
+	}
 }
 
 // hostCloud is the cloud whose sign-in host the request was sent to, when

@@ -146,3 +146,27 @@ func TestCloudBySignInHost(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryCloudSandboxFollowsTheSignIn: a sandbox playing every cloud (as
+// `pimmail --sandbox` starts it, before the cloud is chosen on step 2)
+// signs the default tenant in for any cloud, and its Exchange stand-in then
+// greets as that cloud's Exchange Online and takes the token.
+func TestEveryCloudSandboxFollowsTheSignIn(t *testing.T) {
+	s := startSandbox(t, fast(Options{}))
+	if g := dialRaw(t, s.Endpoints().SMTPPort).reply(); !strings.Contains(g, ".outlook.office365.com ") {
+		t.Errorf("before any sign-in the greeting is %q, want Global's", g)
+	}
+	for _, c := range []cloud.Cloud{cloud.USGov, cloud.China, cloud.Global} {
+		_, ar, err := deviceLogon(testCtx(t), newPublic(t, s, DefaultTenantID, DefaultClientID), c.SMTPScope)
+		if err != nil {
+			t.Fatalf("%s: %v", c.Name, err)
+		}
+		if g := dialRaw(t, s.Endpoints().SMTPPort).reply(); !strings.Contains(g, "."+c.ExchangeDomain+" ") {
+			t.Errorf("after a %s sign-in the greeting is %q", c.Name, g)
+		}
+		m := newMsg(t, DefaultMailbox, "ops@example.com")
+		if err := exchangeClient(t, s, DefaultMailbox, ar.AccessToken).DialAndSendWithContext(smtpCtx(t), m); err != nil {
+			t.Fatalf("send with the %s token: %v", c.Name, err)
+		}
+	}
+}

@@ -180,6 +180,7 @@ func (s *Sandbox) Close() error {
 		st.closeErr = errors.Join(errs...)
 		s.mu.Lock()
 		entraStates.Delete(s)
+		tokenClouds.Delete(s)
 		s.mu.Unlock()
 	})
 	return st.closeErr

@@ -110,6 +110,9 @@ func (s *Sandbox) issueAccessTokenFor(mbx Mailbox, app App, scopes []string, aud
 		Extra:      delegatedExtra(mbx, app, now),
 	}
 	tok, err := s.signAccessToken(c)
+	if err == nil {
+		s.noteTokenCloud(aud)
+	}
 	return tok, exp, err
 }
 
