@@ -10,7 +10,6 @@ import (
 	"github.com/pimmail/pimmail/cloud"
 )
 
-
 // TestEveryCloudEndToEnd signs the mailbox in with MSAL's device-code flow
 // for each cloud's SMTP scope against a sandbox playing that cloud, checks
 // the token as Exchange Online in that cloud would take it (audience,
