@@ -2,6 +2,18 @@
 // each, the Entra ID authority host, the delegated SMTP scope, the resource
 // (token audience) and the Exchange Online smart host. It is the one place
 // these facts live; everything else looks them up here.
+//
+// Where each was checked (December 2026): the team's reference (sign-in
+// host, SMTP scope, smart host; TestReferenceFileAgrees compares), MSAL Go
+// v1.10.1's known instance metadata (sign-in host aliases: login.usgovcloudapi.net,
+// login.chinacloudapi.cn as China's older name), Microsoft 365's endpoint
+// lists for GCC High, DoD and 21Vianet (Exchange Online hosts, tenant
+// domains), Microsoft Graph's national cloud deployments page (Graph
+// hosts), and Exchange Online PowerShell's ConnectionUri per cloud
+// (outlook.office365.us, webmail.apps.mil, partner.outlook.cn). Not
+// confirmed by a Microsoft document: the front-end domain national
+// Exchange Online greets with, and sts.chinacloudapi.cn as the v1.0 issuer
+// in China.
 package cloud
 
 import "strings"
