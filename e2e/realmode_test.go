@@ -4,7 +4,9 @@ package e2e
 // authority override, as with a real tenant. What a real tenant's admin
 // has, the test provides on loopback:
 //
-//   - login.microsoftonline.com through an HTTPS proxy (HTTPS_PROXY): the
+//   - the cloud's sign-in host (login.microsoftonline.com, .us, or
+//     login.partner.microsoftonline.cn; the test runs once per cloud)
+//     through an HTTPS proxy (HTTPS_PROXY): the
 //     test's CONNECT proxy terminates TLS for that host with a certificate
 //     from a CA made for the test, trusted through SSL_CERT_FILE (as a
 //     company's TLS-inspecting proxy is; SSL_CERT_DIR points at an empty
@@ -39,21 +41,20 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/sandbox"
 )
 
-// entraHost is the one host the proxy lets through.
-const entraHost = "login.microsoftonline.com"
-
-// testCA makes a CA and a leaf for host; it returns the leaf and the CA's PEM.
-func testCA(t *testing.T, host string) (tls.Certificate, []byte) {
+// testCA makes a CA and a leaf for hosts; it returns the leaf and the CA's PEM.
+func testCA(t *testing.T, hosts ...string) (tls.Certificate, []byte) {
 	t.Helper()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -74,10 +75,10 @@ func testCA(t *testing.T, host string) (tls.Certificate, []byte) {
 		t.Fatal(err)
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: host},
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: hosts[0]},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(2 * time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames: []string{host},
+		DNSNames: hosts,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
 	if err != nil {
@@ -87,10 +88,12 @@ func testCA(t *testing.T, host string) (tls.Certificate, []byte) {
 		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER})
 }
 
-// inspectingProxy is an HTTPS proxy that terminates TLS for entraHost and
-// forwards to the sandbox; it records every request it was asked for.
+// inspectingProxy is an HTTPS proxy that terminates TLS for the sign-in
+// hosts it lets through and forwards to the sandbox; it records every
+// request it was asked for.
 type inspectingProxy struct {
-	addr string
+	addr  string
+	hosts []string // host:443 targets let through
 
 	mu        sync.Mutex
 	connects  []string // CONNECT targets
@@ -128,9 +131,12 @@ func (l *chanListener) Accept() (net.Conn, error) {
 func (l *chanListener) Close() error   { l.once.Do(func() { close(l.done) }); return nil }
 func (l *chanListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
 
-func startInspectingProxy(t *testing.T, sb *sandbox.Sandbox, leaf tls.Certificate) *inspectingProxy {
+func startInspectingProxy(t *testing.T, sb *sandbox.Sandbox, leaf tls.Certificate, hosts ...string) *inspectingProxy {
 	t.Helper()
 	p := &inspectingProxy{}
+	for _, h := range hosts {
+		p.hosts = append(p.hosts, h+":443")
+	}
 	target, err := url.Parse(sb.Endpoints().Authority)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +161,7 @@ func startInspectingProxy(t *testing.T, sb *sandbox.Sandbox, leaf tls.Certificat
 			return
 		}
 		p.record(&p.connects, r.Host)
-		if r.Host != entraHost+":443" {
+		if !slices.Contains(p.hosts, r.Host) {
 			p.record(&p.refused, "CONNECT "+r.Host)
 			http.Error(w, "blocked by the test proxy", http.StatusForbidden)
 			return
@@ -207,18 +213,41 @@ func cursorLine(screen string) string {
 	return ""
 }
 
-// TestRealModeThroughInspectingProxy: the wizard without --sandbox reaches
-// Saved, and `pimmail test` delivers, with Entra reached only through the
-// proxy as login.microsoftonline.com.
+// TestRealModeThroughInspectingProxy: for each cloud, the wizard without
+// --sandbox (that cloud chosen on step 2) reaches Saved, and `pimmail test`
+// delivers, with Entra reached only through the proxy as the cloud's
+// sign-in host, and the sandbox playing that cloud alone.
 func TestRealModeThroughInspectingProxy(t *testing.T) {
 	needTmux(t)
-	sb, err := sandbox.Start(sandbox.Options{ApproveAfter: 500 * time.Millisecond})
+	for i, c := range cloud.All {
+		t.Run(c.Name, func(t *testing.T) { realModeRun(t, i, c) })
+	}
+}
+
+// chooseCloud moves step 2's focus to the Cloud choice (after the tenant
+// and client fields) and steps right to the i-th cloud of cloud.All.
+func (tm *term) chooseCloud(i int) {
+	tm.t.Helper()
+	tm.keys("Tab")
+	time.Sleep(150 * time.Millisecond)
+	for range i {
+		tm.keys("Right")
+		time.Sleep(100 * time.Millisecond)
+	}
+	tm.waitFor(cloud.All[i].Label, stepWait)
+}
+
+// realModeRun is one cloud's run of TestRealModeThroughInspectingProxy:
+// cloud ci of cloud.All.
+func realModeRun(t *testing.T, ci int, c cloud.Cloud) {
+	entraHost := c.AuthorityHost
+	sb, err := sandbox.Start(sandbox.Options{ApproveAfter: 500 * time.Millisecond, Cloud: c.Name})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sb.Close() })
 	leaf, caPEM := testCA(t, entraHost)
-	proxy := startInspectingProxy(t, sb, leaf)
+	proxy := startInspectingProxy(t, sb, leaf, entraHost)
 
 	dir := t.TempDir()
 	xdg := filepath.Join(dir, "config")
@@ -254,9 +283,11 @@ func TestRealModeThroughInspectingProxy(t *testing.T) {
 	}
 	tm.keys("Enter")
 	tm.waitFor("Step 2 of 7", stepWait)
-	tm.paste(sandbox.DefaultTenantID)
+	// The tenant by its initial domain in that cloud.
+	tm.paste(sandbox.TenantDomainIn(c))
 	tm.keys("Tab")
 	tm.paste(sandbox.DefaultClientID)
+	tm.chooseCloud(ci)
 	tm.keys("Enter")
 	tm.waitFor("Step 3 of 7", stepWait)
 	tm.paste(sandbox.DefaultClientSecret)
@@ -265,8 +296,8 @@ func TestRealModeThroughInspectingProxy(t *testing.T) {
 	tm.waitFor("Signed in as "+sandbox.DefaultMailbox, logonWait)
 	tm.keys("Enter")
 	tm.waitFor("Step 5 of 7", stepWait)
-	if !strings.Contains(tm.screen(), "smtp.office365.com:587") {
-		t.Fatalf("real mode does not propose Exchange Online's smart host:\n%s", tm.screen())
+	if !strings.Contains(tm.screen(), c.SmartHost+":587") {
+		t.Fatalf("real mode does not propose %s's smart host %s:\n%s", c.Label, c.SmartHost, tm.screen())
 	}
 	smart := "localhost:" + strconv.Itoa(sb.Endpoints().SMTPPort)
 	tm.keys("C-u")
@@ -285,8 +316,8 @@ func TestRealModeThroughInspectingProxy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Sandbox || cfg.Enabled != config.ProviderEntra || cfg.Entra.Mailbox != sandbox.DefaultMailbox || cfg.Entra.SmartHost != "localhost" {
-		t.Fatalf("saved config: sandbox %v enabled %q mailbox %q smart host %q", cfg.Sandbox, cfg.Enabled, cfg.Entra.Mailbox, cfg.Entra.SmartHost)
+	if cfg.Sandbox || cfg.Enabled != config.ProviderEntra || cfg.Entra.Mailbox != sandbox.DefaultMailbox || cfg.Entra.SmartHost != "localhost" || cfg.Entra.Cloud != c.Name {
+		t.Fatalf("saved config: sandbox %v enabled %q mailbox %q smart host %q cloud %q", cfg.Sandbox, cfg.Enabled, cfg.Entra.Mailbox, cfg.Entra.SmartHost, cfg.Entra.Cloud)
 	}
 	if n := len(sb.Messages()); n != 1 {
 		t.Fatalf("the sandbox received %d messages from the wizard, want 1", n)

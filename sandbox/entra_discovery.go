@@ -6,13 +6,16 @@ import (
 	"net/http"
 )
 
-// EntraIssuerHost is the host in the issuer of ID tokens and of the OpenID
-// configuration: Entra's global one. MSAL accepts it because it is a host
-// Microsoft trusts; the endpoints themselves point at the stand-in.
+// EntraIssuerHost is the host in the issuer of ID tokens and, for the
+// global cloud, of the OpenID configuration. MSAL accepts it because it is
+// a host Microsoft trusts; the endpoints themselves point at the stand-in.
 const EntraIssuerHost = "login.microsoftonline.com"
 
 // issuerFor is the v2.0 issuer of tenant tid.
-func issuerFor(tid string) string { return "https://" + EntraIssuerHost + "/" + tid + "/v2.0" }
+func issuerFor(tid string) string { return issuerAt(EntraIssuerHost, tid) }
+
+// issuerAt is the v2.0 issuer of tenant tid at a cloud's sign-in host.
+func issuerAt(host, tid string) string { return "https://" + host + "/" + tid + "/v2.0" }
 
 // openIDConfiguration is the tenant's discovery document, the fields Entra
 // serves (MSAL reads authorization_endpoint, token_endpoint and issuer).
@@ -44,6 +47,9 @@ type openIDConfiguration struct {
 // A tenant given by domain gets endpoints under its GUID, as from Entra.
 func (s *Sandbox) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Request) {
 	t, e := s.resolveTenant(r.PathValue("tenant"), "invalid_tenant")
+	if e == nil {
+		e = s.checkCloud(r, t, r.PathValue("tenant"), "", "invalid_tenant")
+	}
 	if e != nil {
 		s.writeEntraError(w, r, e)
 		return
@@ -53,6 +59,7 @@ func (s *Sandbox) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reque
 		seg, issuerTenant = t.Multi, "{tenantid}"
 	}
 	base := s.requestAuthority(r) + "/" + seg
+	dc := s.documentCloud(r)
 	writeJSON(w, http.StatusOK, openIDConfiguration{
 		TokenEndpoint:                     base + "/oauth2/v2.0/token",
 		TokenEndpointAuthMethodsSupported: []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
@@ -62,8 +69,8 @@ func (s *Sandbox) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reque
 		IDTokenSigningAlgValuesSupported:  []string{"RS256"},
 		ResponseTypesSupported:            []string{"code", "id_token", "code id_token", "id_token token"},
 		ScopesSupported:                   []string{"openid", "profile", "email", "offline_access"},
-		Issuer:                            issuerFor(issuerTenant),
-		UserinfoEndpoint:                  "https://graph.microsoft.com/oidc/userinfo",
+		Issuer:                            issuerAt(dc.AuthorityHost, issuerTenant),
+		UserinfoEndpoint:                  "https://" + dc.GraphHost + "/oidc/userinfo",
 		AuthorizationEndpoint:             base + "/oauth2/v2.0/authorize",
 		DeviceAuthorizationEndpoint:       base + "/oauth2/v2.0/devicecode",
 		HTTPLogoutSupported:               true,
@@ -71,9 +78,9 @@ func (s *Sandbox) handleOpenIDConfiguration(w http.ResponseWriter, r *http.Reque
 		EndSessionEndpoint:                base + "/oauth2/v2.0/logout",
 		ClaimsSupported:                   []string{"sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name", "tid", "ver", "at_hash", "c_hash", "email"},
 		TenantRegionScope:                 "EU",
-		CloudInstanceName:                 "microsoftonline.com",
+		CloudInstanceName:                 dc.InstanceName,
 		CloudGraphHostName:                "graph.windows.net",
-		MSGraphHost:                       "graph.microsoft.com",
+		MSGraphHost:                       dc.GraphHost,
 	})
 }
 
@@ -91,6 +98,9 @@ type jwk struct {
 // handleKeys serves /{tenant}/discovery/v2.0/keys: the key tokens are signed with.
 func (s *Sandbox) handleKeys(w http.ResponseWriter, r *http.Request) {
 	t, e := s.resolveTenant(r.PathValue("tenant"), "invalid_tenant")
+	if e == nil {
+		e = s.checkCloud(r, t, r.PathValue("tenant"), "", "invalid_tenant")
+	}
 	if e != nil {
 		s.writeEntraError(w, r, e)
 		return
@@ -107,6 +117,6 @@ func (s *Sandbox) handleKeys(w http.ResponseWriter, r *http.Request) {
 		X5t:    s.keyID,
 		N:      base64.RawURLEncoding.EncodeToString(pub.N.Bytes()),
 		E:      base64.RawURLEncoding.EncodeToString(big.NewInt(int64(pub.E)).Bytes()),
-		Issuer: issuerFor(iss),
+		Issuer: issuerAt(s.documentCloud(r).AuthorityHost, iss),
 	}}})
 }

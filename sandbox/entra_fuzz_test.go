@@ -153,7 +153,7 @@ func FuzzParseScopes(f *testing.F) {
 			}
 			return
 		}
-		if !slices.Contains(exchangeResources, strings.ToLower(q.resource)) {
+		if !isExchangeResource(q.resource) {
 			t.Fatalf("parseScopes(%q) accepted resource %q", raw, q.resource)
 		}
 		perms, _ := q.delegatedPerms(app)

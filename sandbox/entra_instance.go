@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"github.com/pimmail/pimmail/cloud"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,10 +22,6 @@ func (s *Sandbox) requestAuthority(r *http.Request) string {
 	}
 	return "https://" + r.Host
 }
-
-// entraAliases are the host names Entra's global cloud answers to, in the
-// order instance discovery lists them.
-var entraAliases = []string{"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"}
 
 // instanceMetadata is one cloud in the instance discovery answer.
 type instanceMetadata struct {
@@ -67,8 +64,16 @@ func (s *Sandbox) handleInstanceDiscovery(w http.ResponseWriter, r *http.Request
 		tenant = seg[0]
 	}
 	self := strings.ToLower(r.Host)
-	md := []instanceMetadata{{PreferredNetwork: "login.microsoftonline.com", PreferredCache: "login.windows.net", Aliases: entraAliases}}
-	if !containsFold(entraAliases, self) {
+	var md []instanceMetadata
+	if c, ok := hostCloud(r); ok {
+		// Reached as a cloud's sign-in host: that cloud's hosts, as Entra
+		// lists them (the global cloud caches under login.windows.net).
+		cache := c.AuthorityHost
+		if c.Name == cloud.Global.Name {
+			cache = "login.windows.net"
+		}
+		md = []instanceMetadata{{PreferredNetwork: c.AuthorityHost, PreferredCache: cache, Aliases: append([]string{c.AuthorityHost}, c.AuthorityAliases...)}}
+	} else {
 		// Reached directly: the sandbox is its own cloud.
 		md = []instanceMetadata{{PreferredNetwork: self, PreferredCache: self, Aliases: []string{self}}}
 	}
@@ -79,11 +84,11 @@ func (s *Sandbox) handleInstanceDiscovery(w http.ResponseWriter, r *http.Request
 	})
 }
 
-// knownInstance reports whether host is one of Entra's global hosts or
-// the sandbox as the client reached it.
+// knownInstance reports whether host is a sign-in host of one of the
+// clouds or the sandbox as the client reached it.
 func (s *Sandbox) knownInstance(r *http.Request, host string) bool {
 	h := strings.ToLower(host)
-	return containsFold(entraAliases, h) || h == strings.ToLower(r.Host)
+	return containsFold(cloudHosts(), h) || h == strings.ToLower(r.Host)
 }
 
 func containsFold(list []string, s string) bool {
@@ -136,6 +141,9 @@ type openIDConfigurationV1 struct {
 // handleOpenIDConfigurationV1 serves /{tenant}/.well-known/openid-configuration.
 func (s *Sandbox) handleOpenIDConfigurationV1(w http.ResponseWriter, r *http.Request) {
 	t, e := s.resolveTenant(r.PathValue("tenant"), "invalid_tenant")
+	if e == nil {
+		e = s.checkCloud(r, t, r.PathValue("tenant"), "", "invalid_tenant")
+	}
 	if e != nil {
 		s.writeEntraError(w, r, e)
 		return
@@ -145,6 +153,7 @@ func (s *Sandbox) handleOpenIDConfigurationV1(w http.ResponseWriter, r *http.Req
 		seg, issuerTenant = t.Multi, "{tenantid}"
 	}
 	base := s.requestAuthority(r) + "/" + seg
+	dc := s.documentCloud(r)
 	writeJSON(w, http.StatusOK, openIDConfigurationV1{
 		TokenEndpoint:                     base + "/oauth2/token",
 		TokenEndpointAuthMethodsSupported: []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
@@ -154,7 +163,7 @@ func (s *Sandbox) handleOpenIDConfigurationV1(w http.ResponseWriter, r *http.Req
 		IDTokenSigningAlgValuesSupported:  []string{"RS256"},
 		ResponseTypesSupported:            []string{"code", "id_token", "code id_token", "token id_token", "token"},
 		ScopesSupported:                   []string{"openid"},
-		Issuer:                            "https://sts.windows.net/" + issuerTenant + "/",
+		Issuer:                            "https://" + dc.TokenIssuerHost + "/" + issuerTenant + "/",
 		MicrosoftMultiRefreshToken:        true,
 		AuthorizationEndpoint:             base + "/oauth2/authorize",
 		DeviceAuthorizationEndpoint:       base + "/oauth2/devicecode",
@@ -166,9 +175,9 @@ func (s *Sandbox) handleOpenIDConfigurationV1(w http.ResponseWriter, r *http.Req
 		UserinfoEndpoint:                  base + "/openid/userinfo",
 		KerberosEndpoint:                  base + "/kerberos",
 		TenantRegionScope:                 "EU",
-		CloudInstanceName:                 "microsoftonline.com",
+		CloudInstanceName:                 dc.InstanceName,
 		CloudGraphHostName:                "graph.windows.net",
-		MSGraphHost:                       "graph.microsoft.com",
+		MSGraphHost:                       dc.GraphHost,
 		RbacURL:                           "https://pas.windows.net",
 	})
 }

@@ -5,14 +5,6 @@ import (
 	"strings"
 )
 
-// exchangeResources are the identifiers Exchange Online's service principal
-// answers to, lower case.
-var exchangeResources = []string{
-	"https://outlook.office.com",
-	"https://outlook.office365.com",
-	"00000002-0000-0ff1-ce00-000000000000",
-}
-
 // exchangeDelegated are the delegated permissions the Exchange Online
 // resource publishes that a mail client may ask for.
 var exchangeDelegated = []string{
@@ -63,7 +55,7 @@ func (s *Sandbox) parseScopes(raw, tenantID string) (scopeRequest, *entraError) 
 			return q, errBadScope(raw)
 		}
 		res, perm := f[:i], f[i+1:]
-		if !slices.Contains(exchangeResources, strings.ToLower(res)) {
+		if !isExchangeResource(res) {
 			return q, errNoResource(res, tenantID)
 		}
 		if s.opts.Scenario == "no-exchange" {
@@ -136,7 +128,7 @@ func (s *Sandbox) appScopeResource(raw, tenantID string) (string, *entraError) {
 		if !ok || res == "" {
 			return "", errNeedsDefaultScope(raw)
 		}
-		known := slices.Contains(exchangeResources, strings.ToLower(res)) && s.opts.Scenario != "no-exchange"
+		known := isExchangeResource(res) && s.opts.Scenario != "no-exchange"
 		if !known && !slices.Contains(graphResources, strings.ToLower(res)) {
 			return "", errNoResource(res, tenantID)
 		}

@@ -65,6 +65,9 @@ func (s *Sandbox) appRequest(w http.ResponseWriter, r *http.Request, required ..
 			return resolvedTenant{}, nil, App{}, errMissingParam(name)
 		}
 	}
+	if e := s.checkCloud(r, t, r.PathValue("tenant"), scopeResource(form.Get("scope")), "invalid_request"); e != nil {
+		return resolvedTenant{}, nil, App{}, e
+	}
 	app, e := s.lookupApp(form.Get("client_id"), t)
 	return t, form, app, e
 }
@@ -253,10 +256,7 @@ func (s *Sandbox) issueDelegated(app App, mbx Mailbox, scopes scopeRequest, auth
 	if e := s.checkConsent(app, perms); e != nil {
 		return tokenAnswer{}, e
 	}
-	aud := OutlookAudience
-	if strings.EqualFold(scopes.resource, OutlookAppAudience) {
-		aud = OutlookAppAudience
-	}
+	aud := s.exchangeAudience(scopes.resource)
 	switch s.opts.Scenario {
 	case "token-graph":
 		// A token for Microsoft Graph where Exchange's was asked for.

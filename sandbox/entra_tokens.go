@@ -75,7 +75,7 @@ func (s *Sandbox) issueAppToken(app App, resource string, lifetime time.Duration
 	sp := servicePrincipalID(app.ClientID)
 	c := TokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    "https://sts.windows.net/" + app.TenantID + "/",
+			Issuer:    "https://" + s.audienceCloud(resource).TokenIssuerHost + "/" + app.TenantID + "/",
 			Subject:   sp,
 			Audience:  jwt.ClaimStrings{resource},
 			IssuedAt:  jwt.NewNumericDate(now),

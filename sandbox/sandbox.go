@@ -70,6 +70,10 @@ type Tenant struct {
 	Domains []string // verified domains
 	// SMTPAuthDisabled is Set-TransportConfig -SmtpClientAuthenticationDisabled $true.
 	SMTPAuthDisabled bool
+	// Cloud is the name of the cloud the tenant lives in (package cloud:
+	// "global", "usgov", "usdod", "china"); "" means it is found in every
+	// cloud's directory, a sandbox convenience.
+	Cloud string
 }
 
 // Directory is what the sandbox knows: tenants, apps, mailboxes.
@@ -101,6 +105,12 @@ type Options struct {
 	Directory *Directory
 	// Scenario switches one failure on (see Scenarios); "" is the happy path.
 	Scenario string
+	// Cloud is the name of the cloud the sandbox plays (package cloud); ""
+	// plays every cloud, each request as the cloud it addresses. With a
+	// cloud, the default directory's tenant lives there (and nowhere else),
+	// the Exchange stand-in greets as that cloud's Exchange Online and
+	// accepts only its tokens.
+	Cloud string
 	// ApproveAfter is how long "the mailbox on the other device" takes to
 	// approve a device code automatically; 0 means 1.8 s (just before MSAL
 	// Go polls at about 2 s, so a sign-in takes 2 s); negative means never

@@ -155,7 +155,7 @@ func (d *exchangeDialect) helloRequired() bool    { return true }
 func (d *exchangeDialect) tlsConfig() *tls.Config { return d.tlsConf }
 
 // fqdn is the name the front end greets with.
-func (d *exchangeDialect) fqdn() string { return d.host + ".outlook.office365.com" }
+func (d *exchangeDialect) fqdn() string { return d.host + "." + d.s.playedCloud().ExchangeDomain }
 
 // internalName is the name Exchange puts in brackets after refusals.
 func (d *exchangeDialect) internalName() string { return d.host + "." + d.region + ".prod.outlook.com" }

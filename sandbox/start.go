@@ -58,6 +58,9 @@ func Start(opts Options) (*Sandbox, error) {
 	if err := checkScenario(opts.Scenario); err != nil {
 		return nil, err
 	}
+	if err := validCloud(opts.Cloud); err != nil {
+		return nil, err
+	}
 	if opts.ApproveAfter == 0 {
 		opts.ApproveAfter = defaultApproveAfter
 	}
@@ -73,7 +76,7 @@ func Start(opts Options) (*Sandbox, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	dir := DefaultDirectory()
+	dir := DirectoryFor(opts.Cloud)
 	if opts.Directory != nil {
 		dir = cloneDirectory(*opts.Directory)
 	}
@@ -177,6 +180,7 @@ func (s *Sandbox) Close() error {
 		st.closeErr = errors.Join(errs...)
 		s.mu.Lock()
 		entraStates.Delete(s)
+		tokenClouds.Delete(s)
 		s.mu.Unlock()
 	})
 	return st.closeErr

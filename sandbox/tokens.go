@@ -91,7 +91,7 @@ func (s *Sandbox) issueAccessTokenFor(mbx Mailbox, app App, scopes []string, aud
 	exp := now.Add(lifetime)
 	c := TokenClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    "https://sts.windows.net/" + mbx.TenantID + "/",
+			Issuer:    "https://" + s.audienceCloud(aud).TokenIssuerHost + "/" + mbx.TenantID + "/",
 			Subject:   mbx.ObjectID,
 			Audience:  jwt.ClaimStrings{aud},
 			IssuedAt:  jwt.NewNumericDate(now),
@@ -110,6 +110,9 @@ func (s *Sandbox) issueAccessTokenFor(mbx Mailbox, app App, scopes []string, aud
 		Extra:      delegatedExtra(mbx, app, now),
 	}
 	tok, err := s.signAccessToken(c)
+	if err == nil {
+		s.noteTokenCloud(aud)
+	}
 	return tok, exp, err
 }
 
@@ -137,9 +140,7 @@ func (s *Sandbox) verifyAccessToken(raw string) (*TokenClaims, error) {
 	if c.Use != "access" {
 		return nil, errors.New("not an access token")
 	}
-	audOK := slices.ContainsFunc(c.Audience, func(a string) bool {
-		return a == OutlookAudience || a == OutlookAppAudience
-	})
+	audOK := slices.ContainsFunc(c.Audience, s.exchangeAccepts)
 	if !audOK {
 		return nil, fmt.Errorf("audience %v is not Exchange Online", []string(c.Audience))
 	}

@@ -23,12 +23,15 @@ func cmdSandbox(args []string, stdout, stderr io.Writer) int {
 	if p, err := config.DefaultSandboxPath(); err == nil {
 		defaultState = config.SandboxDir(p)
 	}
-	fs := newFlags("sandbox", "pimmail sandbox [--scenario NAME] [--list-scenarios] [--state-dir DIR] [--approve-after DUR]",
+	fs := newFlags("sandbox", "pimmail sandbox [--cloud NAME] [--scenario NAME] [--list-scenarios] [--state-dir DIR] [--approve-after DUR]",
 		"Runs the built-in stand-in for Microsoft Entra ID and Exchange Online (plus an\n"+
 			"Exchange Online Protection style relay and a local SMTP sink) on 127.0.0.1 until\n"+
 			"Ctrl+C, and prints what to paste into the wizard and where its CA certificate is,\n"+
 			"so other tools (swaks, msmtp) can use it too. Nothing reaches Microsoft.\n"+
-			"A scenario switches one failure on, to rehearse what a customer meets.", stdout, stderr)
+			"A scenario switches one failure on, to rehearse what a customer meets.\n"+
+			"--cloud makes it play one Microsoft cloud only (its sign-in host, Exchange Online\n"+
+			"resource and tenant); without it, it plays whichever cloud the wizard chooses.", stdout, stderr)
+	cloudName := fs.String("cloud", "", "play one cloud only: "+cloudNames()+" (default: every cloud)")
 	scenario := fs.String("scenario", "", "switch one failure on (see --list-scenarios)")
 	list := fs.Bool("list-scenarios", false, "list the scenarios and exit")
 	stateDir := fs.String("state-dir", defaultState, "where the CA, signing keys and received mail are kept")
@@ -58,7 +61,7 @@ func cmdSandbox(args []string, stdout, stderr io.Writer) int {
 			Why: "stop it first, or pass another --state-dir"})
 		return exitUsage
 	}
-	run, err := sandbox.StartAnnounced(*stateDir, sandbox.Options{Scenario: *scenario, ApproveAfter: *approveAfter})
+	run, err := sandbox.StartAnnounced(*stateDir, sandbox.Options{Scenario: *scenario, ApproveAfter: *approveAfter, Cloud: *cloudName})
 	if err != nil {
 		fmt.Fprintln(stderr, "pimmail sandbox:", err)
 		return exitUsage
@@ -73,14 +76,14 @@ func cmdSandbox(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	printSandbox(stdout, sb, *stateDir, caPath, *scenario, *approveAfter)
+	printSandbox(stdout, sb, *stateDir, caPath, *scenario, *cloudName, *approveAfter)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "\nSandbox stopped.")
 	return exitOK
 }
 
 // printSandbox prints what to paste into the wizard and how to reach the stand-ins.
-func printSandbox(w io.Writer, sb *sandbox.Sandbox, stateDir, caPath, scenario string, approveAfter time.Duration) {
+func printSandbox(w io.Writer, sb *sandbox.Sandbox, stateDir, caPath, scenario, cloudName string, approveAfter time.Duration) {
 	ep := sb.Endpoints()
 	h := hintsFor(sb)
 	fmt.Fprintln(w, "pimmail sandbox is running on 127.0.0.1: a stand-in for Microsoft Entra ID and Exchange Online.")
@@ -94,6 +97,7 @@ func printSandbox(w io.Writer, sb *sandbox.Sandbox, stateDir, caPath, scenario s
 			}
 		}
 	}
+	printSandboxCloud(w, cloudName)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "\nWhat to paste into the wizard:")
 	fmt.Fprintf(tw, "  Directory (tenant) ID\t%s\n", h.TenantID)
