@@ -141,15 +141,10 @@ func Save(path string, cfg Config) error {
 // their own. A directory others may only read or enter (0755, as home
 // directories and /etc/pimmail often are) is accepted, because the files
 // in it are 0600 themselves; the directories pimmail creates are 0700.
+//
+// On Windows the directory's ACL is checked instead of its mode (secfile).
 func checkDir(dir string) error {
-	st, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if st.Mode().Perm()&0o022 != 0 {
-		return &secfile.ModeError{Path: dir, Mode: st.Mode(), Want: secfile.DirMode}
-	}
-	return nil
+	return secfile.CheckDirWrite(dir)
 }
 
 // Marshal returns the file contents for cfg: indented JSON with the fields

@@ -148,7 +148,9 @@ func ICACLSCommand(path string, dir bool, user string, remove []ACE) string {
 	}
 	seen := map[string]bool{user: true, SIDSystem: true, SIDAdministrators: true}
 	for _, a := range remove {
-		if seen[a.SID] {
+		// Only real SIDs: an entry of a kind icacls cannot name is left to
+		// /inheritance:r (when inherited) or to the admin.
+		if seen[a.SID] || !strings.HasPrefix(a.SID, "S-") {
 			continue
 		}
 		seen[a.SID] = true

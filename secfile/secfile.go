@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // FileMode is the mode of every file this package writes.
@@ -29,14 +30,38 @@ type ModeError struct {
 	Path string
 	Mode fs.FileMode
 	Want fs.FileMode
+	// ACL is set on Windows, where modes mean nothing: the file's ACL grants
+	// others access, and the fix is an icacls command instead of chmod.
+	ACL *ACLError
 }
 
 // Error says which file is too open and how to fix it.
 func (e *ModeError) Error() string {
+	if e.ACL != nil {
+		return e.ACL.Error()
+	}
 	// The command ends the message on a line of its own, so copying it
 	// from a terminal never picks up the next sentence.
 	return fmt.Sprintf("%s is accessible to other users (mode %04o, want %04o). Run:\n  chmod %o %s\n",
 		e.Path, e.Mode.Perm(), e.Want, e.Want, e.Path)
+}
+
+// Fix is the command that makes the file or directory private again, for
+// callers that word the problem themselves: chmod on Unix, icacls on Windows.
+func (e *ModeError) Fix() string {
+	if e.ACL != nil {
+		return ICACLSCommand(e.ACL.Path, e.ACL.Dir, e.ACL.User, e.ACL.Open)
+	}
+	return fmt.Sprintf("chmod %o %s", e.Want, e.Path)
+}
+
+// Problem is the sentence saying what is wrong, without the fix.
+func (e *ModeError) Problem() string {
+	if e.ACL != nil {
+		what, _, _ := strings.Cut(e.ACL.Error(), " Run:")
+		return what
+	}
+	return fmt.Sprintf("%s is accessible to other users (mode %04o).", e.Path, e.Mode.Perm())
 }
 
 // WriteFile replaces path with data atomically, creating the parent
@@ -45,7 +70,7 @@ func (e *ModeError) Error() string {
 // file at path is left as it was and the temporary file is removed.
 func WriteFile(path string, data []byte) (err error) {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, DirMode); err != nil {
+	if err := MkdirAll(dir); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
 	tmp, err := createTemp(dir, filepath.Base(path))
@@ -81,7 +106,7 @@ func WriteFile(path string, data []byte) (err error) {
 	}
 	// Renamed while still open (and locked) where the platform allows it, so
 	// that no other WriteFile can take the finished temp file for a stale one.
-	if err = os.Rename(tmpName, path); err != nil {
+	if err = replaceFile(tmpName, path); err != nil {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	renamed = true
@@ -104,7 +129,10 @@ func WriteFile(path string, data []byte) (err error) {
 // file is used unlocked, and no sweep there can lock and remove it either.
 func createTemp(dir, base string) (*os.File, error) {
 	for range 5 {
-		f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
+		f, err := createPrivate(filepath.Join(dir, tempPrefix(base)+randomDigits()))
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -138,7 +166,7 @@ func CheckPrivate(path string) error {
 	if err != nil {
 		return err
 	}
-	return checkMode(path, st)
+	return checkPath(path, st)
 }
 
 // checkMode is CheckPrivate for a file already looked at.
@@ -167,7 +195,7 @@ func ReadFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkMode(path, st); err != nil {
+	if err := checkOpen(path, f, st); err != nil {
 		return nil, err
 	}
 	if st.IsDir() {

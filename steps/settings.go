@@ -94,8 +94,8 @@ func saveProblem(err error, path string) error {
 	fix := "Check that the directory exists and belongs to you, and that the disk is not full; then save again."
 	var me *secfile.ModeError
 	if errors.As(err, &me) {
-		fix = fmt.Sprintf("Others may change %s, so pimmail will not keep secrets there. Run:\n  chmod %o %s\nthen save again.",
-			me.Path, me.Want, me.Path)
+		fix = fmt.Sprintf("Others may change %s, so pimmail will not keep secrets there. Run:\n  %s\nthen save again.",
+			me.Path, me.Fix())
 	}
 	what := path
 	if what == "" {
@@ -103,7 +103,7 @@ func saveProblem(err error, path string) error {
 	}
 	expl := sentence(err)
 	if me != nil {
-		expl = fmt.Sprintf("%s is accessible to other users (mode %04o).", me.Path, me.Mode.Perm())
+		expl = me.Problem()
 	}
 	return &Problem{Code: CodeSaveFailed, Title: "Could not save " + what,
 		Explanation: expl, Fix: fix, Raw: err.Error(), Err: err}
