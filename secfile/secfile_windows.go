@@ -40,7 +40,11 @@ func privateSA(dir bool) (*windows.SecurityAttributes, error) {
 	if dir {
 		flags = "OICI"
 	}
-	sddl := fmt.Sprintf("D:P(A;%[1]s;FA;;;%[2]s)(A;%[1]s;FA;;;SY)(A;%[1]s;FA;;;BA)", flags, user)
+	// The owner is the user, set explicitly: an elevated administrator's
+	// files would otherwise belong to the Administrators group, and the
+	// relay running as SYSTEM would then take the user's entry for someone
+	// else's (checkSD trusts the owner).
+	sddl := fmt.Sprintf("O:%[2]sD:P(A;%[1]s;FA;;;%[2]s)(A;%[1]s;FA;;;SY)(A;%[1]s;FA;;;BA)", flags, user)
 	sd, err := windows.SecurityDescriptorFromString(sddl)
 	if err != nil {
 		return nil, fmt.Errorf("build the owner-only ACL: %w", err)
