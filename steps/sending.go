@@ -39,7 +39,8 @@ func SendingInstructions(configPath string) string {
 // windowsSendingInstructions is SendingInstructions on Windows, where there
 // is no sendmail to link: programs that run a command use pimmail send, and
 // the others the relay, as a service reading systemPath (the configuration
-// under %ProgramData%) unless given another --config at install.
+// under %ProgramData%) unless given another --config at install. One
+// command a line: Windows PowerShell 5.1 has no &&.
 func windowsSendingInstructions(configPath, systemPath string) string {
 	conf := ""
 	if configPath != systemPath {
@@ -48,5 +49,6 @@ func windowsSendingInstructions(configPath, systemPath string) string {
 	return "How the system sends now (the relay's service is in the README):\n" +
 		"  programs that run a command: pimmail send" + conf + " RECIPIENT < message\n" +
 		"  SMTP: " + RelayAddress + ", relay service (as Administrator):\n" +
-		"    pimmail relay install" + conf + " && pimmail relay start"
+		"    pimmail relay install" + conf + "\n" +
+		"    pimmail relay start"
 }

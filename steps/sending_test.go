@@ -37,7 +37,7 @@ func TestSendingInstructions(t *testing.T) {
 func TestWindowsSendingInstructions(t *testing.T) {
 	const sys = `C:\ProgramData\pimmail\config.json`
 	got := windowsSendingInstructions(sys, sys)
-	for _, want := range []string{"pimmail send RECIPIENT", "127.0.0.1:2525", "pimmail relay install && pimmail relay start"} {
+	for _, want := range []string{"pimmail send RECIPIENT", "127.0.0.1:2525", "    pimmail relay install\n    pimmail relay start"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("instructions lack %q:\n%s", want, got)
 		}
@@ -47,7 +47,7 @@ func TestWindowsSendingInstructions(t *testing.T) {
 	}
 	user := `C:\Users\admin\AppData\Roaming\pimmail\config.json`
 	got = windowsSendingInstructions(user, sys)
-	if !strings.Contains(got, "pimmail relay install --config "+user+" && pimmail relay start") {
+	if !strings.Contains(got, "pimmail relay install --config "+user+"\n") {
 		t.Errorf("the service would not read the saved configuration:\n%s", got)
 	}
 	for _, l := range strings.Split(windowsSendingInstructions(sys, sys), "\n") {
