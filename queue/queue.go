@@ -102,7 +102,7 @@ func Open(dir string) (*Spool, error) {
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
 	if _, err := os.Stat(parent); err == nil {
-		if err := secfile.CheckDirWrite(parent); err != nil {
+		if err := secfile.CheckDir(parent); err != nil {
 			return nil, err
 		}
 	} else if errors.Is(err, fs.ErrNotExist) {

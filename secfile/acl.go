@@ -109,13 +109,8 @@ type ACLError struct {
 	Open []ACE  // the entries that grant too much
 }
 
-// Error says who else can use the file and the icacls command that makes it
-// owner-only. The command names accounts by SID (*S-1-…), which works in
-// cmd.exe and PowerShell alike and on Windows in any language (the group is
-// "Administratoren" on a German server); it only ever takes access away
-// from others and keeps it for the user, SYSTEM and Administrators, so it
-// is safe to run as an administrator.
-func (e *ACLError) Error() string {
+// Explain says who else can use the file or directory.
+func (e *ACLError) Explain() string {
 	whom := make([]string, 0, len(e.Open))
 	for _, a := range e.Open {
 		whom = append(whom, a.who())
@@ -124,9 +119,22 @@ func (e *ACLError) Error() string {
 	if e.Dir {
 		what = "directory"
 	}
-	return fmt.Sprintf("%s is accessible to other users: its permissions (the %s's ACL) also grant %s. Run:\n  %s\n",
-		e.Path, what, strings.Join(whom, ", "), ICACLSCommand(e.Path, e.Dir, e.User, e.Open))
+	return fmt.Sprintf("%s is accessible to other users: its permissions (the %s's ACL) also grant %s.",
+		e.Path, what, strings.Join(whom, ", "))
 }
+
+// Fix is the icacls command that makes it owner-only, on a line of its own.
+// The command names accounts by SID (*S-1-…), which works in
+// cmd.exe and PowerShell alike and on Windows in any language (the group is
+// "Administratoren" on a German server); it only ever takes access away
+// from others and keeps it for the user, SYSTEM and Administrators, so it
+// is safe to run as an administrator.
+func (e *ACLError) Fix() string {
+	return "Run:\n  " + ICACLSCommand(e.Path, e.Dir, e.User, e.Open) + "\n"
+}
+
+// Error is the explanation and the fix.
+func (e *ACLError) Error() string { return e.Explain() + " " + e.Fix() }
 
 // ICACLSCommand returns the icacls command that gives path an owner-only
 // DACL: inheritance off (the inherited entries are removed, not copied),

@@ -34,7 +34,7 @@ func Rename(oldpath, newpath string) error { return replaceFile(oldpath, newpath
 func Mkdir(dir string) error { return mkdirPrivate(dir) }
 
 // MkdirAll creates dir and any missing parents as private directories.
-// Existing ones are left as they are (CheckDirWrite says whether they are
+// Existing ones are left as they are (CheckDir says whether they are
 // fit for secrets).
 func MkdirAll(dir string) error {
 	dir = filepath.Clean(dir)
@@ -63,18 +63,6 @@ func CheckDirPrivate(dir string) error {
 		return err
 	}
 	return checkDirAccess(dir, st, false)
-}
-
-// CheckDirWrite returns a *ModeError when others than the owner may change
-// what is in directory dir (add, remove or replace files, or its
-// permissions): they could swap a configuration for their own. Others may
-// read and enter it, because the files in it are private themselves.
-func CheckDirWrite(dir string) error {
-	st, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	return checkDirAccess(dir, st, true)
 }
 
 // randomDigits is the random part of a temporary file's name (digits, as

@@ -42,10 +42,10 @@ func TestCreateAndMkdirArePrivate(t *testing.T) {
 	wantMode(t, filepath.Join(dir, "moved"), FileMode)
 }
 
-// TestCheckDir: a directory others may read passes CheckDirWrite (its files
+// TestCheckDirModes: a directory others may read passes CheckDir (its files
 // are private) but not CheckDirPrivate; one others may write passes neither,
 // and the fix is chmod 700.
-func TestCheckDir(t *testing.T) {
+func TestCheckDirModes(t *testing.T) {
 	tests := []struct {
 		mode               fs.FileMode
 		writeOK, privateOK bool
@@ -64,13 +64,13 @@ func TestCheckDir(t *testing.T) {
 		if err := os.Chmod(dir, tt.mode); err != nil {
 			t.Fatal(err)
 		}
-		werr, perr := CheckDirWrite(dir), CheckDirPrivate(dir)
+		werr, perr := CheckDir(dir), CheckDirPrivate(dir)
 		if (werr == nil) != tt.writeOK || (perr == nil) != tt.privateOK {
-			t.Errorf("%04o: CheckDirWrite = %v, CheckDirPrivate = %v", tt.mode, werr, perr)
+			t.Errorf("%04o: CheckDir = %v, CheckDirPrivate = %v", tt.mode, werr, perr)
 		}
 		var me *ModeError
-		if errors.As(perr, &me) {
-			if got, want := me.Fix(), "chmod 700 "+dir; got != want {
+		if errors.As(perr, &me) && werr == nil {
+			if got, want := me.Fix(), "Run:\n  chmod 700 "+dir+"\n"; got != want {
 				t.Errorf("%04o: Fix() = %q, want %q", tt.mode, got, want)
 			}
 		}

@@ -46,7 +46,7 @@ func TestWriteFileSetsOwnerOnlyDACL(t *testing.T) {
 	if b, err := ReadFile(path); err != nil || string(b) != "secret" {
 		t.Fatalf("ReadFile = %q, %v", b, err)
 	}
-	if err := CheckDirWrite(dir); err != nil {
+	if err := CheckDir(dir); err != nil {
 		t.Error(err)
 	}
 }

@@ -52,9 +52,10 @@ func cmdQueue(args []string, stdout, stderr io.Writer) int {
 	return exitUsage
 }
 
-// openSpool opens the spool of the configuration at flag (default path).
-func openSpool(flag string, stderr io.Writer) (string, *queue.Spool, bool) {
-	p, err := configPath(flag)
+// openSpool opens the spool of the configuration at flag (default path:
+// the real configuration's, or with --sandbox the sandbox's own).
+func openSpool(flag string, sandboxMode bool, stderr io.Writer) (string, *queue.Spool, bool) {
+	p, err := configPath(flag, sandboxMode)
 	if err != nil {
 		fmt.Fprintln(stderr, "pimmail:", err)
 		return "", nil, false
@@ -85,11 +86,12 @@ type queueRow struct {
 func queueList(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("queue", "pimmail queue [--json] [--config PATH]", "Lists the queued and failed messages.", stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	withSandbox := fs.Bool("sandbox", false, "the sandbox's own configuration (made with pimmail --sandbox)")
 	asJSON := fs.Bool("json", false, "print JSON (one array)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
-	_, sp, ok := openSpool(*path, stderr)
+	_, sp, ok := openSpool(*path, *withSandbox, stderr)
 	if !ok {
 		return exitUsage
 	}
@@ -154,6 +156,7 @@ func clipText(s string, n int) string {
 func queueItem(sub string, args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("queue "+sub, "pimmail queue "+sub+" ID [--config PATH]", "", stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	withSandbox := fs.Bool("sandbox", false, "the sandbox's own configuration (made with pimmail --sandbox)")
 	all := false
 	if sub == "retry" {
 		fs.BoolVar(&all, "all", false, "retry every queued and failed message now")
@@ -173,7 +176,7 @@ func queueItem(sub string, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "pimmail queue %s: which message? Give its ID (pimmail queue lists them).\n", sub)
 		return exitUsage
 	}
-	p, sp, ok := openSpool(*path, stderr)
+	p, sp, ok := openSpool(*path, *withSandbox, stderr)
 	if !ok {
 		return exitUsage
 	}
@@ -256,6 +259,7 @@ func queueRun(args []string, stdout, stderr io.Writer) int {
 		"Runs the delivery worker for the configuration's spool until stopped (SIGTERM or\n"+
 			"Ctrl+C finish the messages in flight). Logs go to stderr.", stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	withSandbox := fs.Bool("sandbox", false, "the sandbox's own configuration (made with pimmail --sandbox)")
 	perMinute := fs.Int("per-minute", queue.MaxPerMinute, "messages a minute, at most 30 (Exchange Online's limit)")
 	conns := fs.Int("connections", queue.MaxConnections, "SMTP connections at once, at most 3")
 	perDay := fs.Int("recipients-per-day", queue.MaxRecipientsPerDay, "recipients a day, at most 10,000")
@@ -266,7 +270,7 @@ func queueRun(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
-	p, sp, ok := openSpool(*path, stderr)
+	p, sp, ok := openSpool(*path, *withSandbox, stderr)
 	if !ok {
 		return exitUsage
 	}

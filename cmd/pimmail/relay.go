@@ -70,7 +70,8 @@ func runRelay(parent context.Context, args []string, stdin io.Reader, stdout, st
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
 	listen := fs.String("listen", "127.0.0.1:2525", "address to listen on (host:port)")
 	allowList := fs.String("allow", "", "client networks allowed besides loopback, comma-separated (10.1.2.0/24,10.1.3.7)")
-	sandboxFlag := fs.Bool("sandbox", false, "require a sandbox configuration (made with pimmail --sandbox); mail lands in the sandbox's mail folder")
+	// Read by commandConfig: the sandbox's own configuration, its mail store.
+	fs.Bool("sandbox", false, "use the sandbox's own configuration (made with pimmail --sandbox); mail lands in the sandbox's mail folder")
 	scenario := fs.String("scenario", "", "with a sandbox configuration: switch one failure on (see pimmail sandbox --list-scenarios)")
 	certFile := fs.String("tls-cert", "", "certificate (PEM, with its chain) for STARTTLS")
 	keyFile := fs.String("tls-key", "", "private key (PEM) for STARTTLS")
@@ -83,11 +84,6 @@ func runRelay(parent context.Context, args []string, stdin io.Reader, stdout, st
 	p, cfg, code, ok := commandConfig(fs, args, path, scenario, stderr)
 	if !ok {
 		return code
-	}
-	if *sandboxFlag && !cfg.Sandbox {
-		fmt.Fprintf(stderr, "pimmail relay: --sandbox, but %s talks to the real services.\n"+
-			"Make a sandbox configuration with pimmail --sandbox --config PATH, or leave out --sandbox.\n", p)
-		return exitUsage
 	}
 	if *window != 0 && !cfg.Sandbox {
 		fmt.Fprintln(stderr, "pimmail relay: --rate-window is for tests against the sandbox only; Exchange Online counts per real minute.")
@@ -351,7 +347,7 @@ func cmdRelayPasswd(args []string, stdin io.Reader, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	user := fs.Arg(0)
-	p, err := configPath(*path)
+	p, err := configPath(*path, false)
 	if err != nil {
 		fmt.Fprintln(stderr, "pimmail:", err)
 		return exitUsage

@@ -173,7 +173,7 @@ func cmdSend(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, sendUsage, defaultPathText())
 		return exitOK
 	}
-	p, err := configPath(o.config)
+	p, err := configPath(o.config, o.sandbox)
 	if err != nil {
 		fmt.Fprintln(stderr, "pimmail send:", err)
 		return exSendConfig

@@ -143,7 +143,7 @@ func serviceInstall(m *mgr.Mgr, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pimmail relay install:", err)
 		return exitFailure
 	}
-	if err := secfile.CheckDirWrite(filepath.Dir(spec.ConfigPath)); err != nil {
+	if err := secfile.CheckDir(filepath.Dir(spec.ConfigPath)); err != nil {
 		fmt.Fprintln(stderr, "pimmail relay install:", err)
 		return exitUsage
 	}
