@@ -101,12 +101,12 @@ func (s *Spool) Path() string { return s.dir }
 func Open(dir string) (*Spool, error) {
 	dir = filepath.Clean(dir)
 	parent := filepath.Dir(dir)
-	if st, err := os.Stat(parent); err == nil {
-		if st.Mode().Perm()&0o022 != 0 {
-			return nil, &secfile.ModeError{Path: parent, Mode: st.Mode(), Want: secfile.DirMode}
+	if _, err := os.Stat(parent); err == nil {
+		if err := secfile.CheckDir(parent); err != nil {
+			return nil, err
 		}
 	} else if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(parent, secfile.DirMode); err != nil {
+		if err := secfile.MkdirAll(parent); err != nil {
 			return nil, fmt.Errorf("create %s: %w", parent, err)
 		}
 	} else {
@@ -127,12 +127,10 @@ func Open(dir string) (*Spool, error) {
 func privateDir(d string) error {
 	st, err := os.Lstat(d)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.Mkdir(d, secfile.DirMode); err != nil && !errors.Is(err, fs.ErrExist) {
+		// 0700 whatever the umask; on Windows an owner-only ACL that the
+		// spool files inherit.
+		if err := secfile.Mkdir(d); err != nil && !errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("create the spool directory %s: %w", d, err)
-		}
-		// Mkdir applies the umask; make 0700 independent of it.
-		if err := os.Chmod(d, secfile.DirMode); err != nil {
-			return fmt.Errorf("chmod %s: %w", d, err)
 		}
 		st, err = os.Lstat(d)
 	}
@@ -142,10 +140,7 @@ func privateDir(d string) error {
 	if st.Mode()&fs.ModeSymlink != 0 || !st.IsDir() {
 		return fmt.Errorf("the spool directory %s is a symlink or not a directory; pimmail refuses it (it could point mail anywhere). Remove it and run again", d)
 	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return &secfile.ModeError{Path: d, Mode: st.Mode(), Want: secfile.DirMode}
-	}
-	return nil
+	return secfile.CheckDirPrivate(d)
 }
 
 // idPattern is what a message ID looks like: 16 hex digits of the time in
@@ -188,7 +183,8 @@ func (s *Spool) Enqueue(env Envelope, msg io.Reader) (id string, err error) {
 	}
 	env.Size = 0
 	tmpPath := filepath.Join(s.dir, tmpDir, id)
-	f, err := os.OpenFile(tmpPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, secfile.FileMode)
+	// secfile.Create: 0600, or on Windows an owner-only ACL from the start.
+	f, err := secfile.Create(tmpPath)
 	if err != nil {
 		return "", noSpace(fmt.Errorf("create %s: %w", tmpPath, err))
 	}
@@ -243,7 +239,7 @@ func (s *Spool) Enqueue(env Envelope, msg io.Reader) (id string, err error) {
 	}
 	f = nil
 	final := filepath.Join(s.dir, queueDir, id)
-	if err := os.Rename(tmpPath, final); err != nil {
+	if err := secfile.Rename(tmpPath, final); err != nil {
 		return "", noSpace(fmt.Errorf("move into the queue: %w", err))
 	}
 	renamed = true
@@ -487,7 +483,7 @@ func (s *Spool) Retry(id string) error {
 		return s.writeState(id, st)
 	}
 	_ = os.Remove(s.statePath(id))
-	if err := os.Rename(it.Path, s.queuePath(id)); err != nil {
+	if err := secfile.Rename(it.Path, s.queuePath(id)); err != nil {
 		return err
 	}
 	if err := syncDir(filepath.Join(s.dir, queueDir)); err != nil {
@@ -506,7 +502,7 @@ func (s *Spool) fail(id string, st State) error {
 	if err := secfile.WriteFile(s.failedPath(id)+".json", b); err != nil {
 		return err
 	}
-	if err := os.Rename(s.queuePath(id), s.failedPath(id)); err != nil {
+	if err := secfile.Rename(s.queuePath(id), s.failedPath(id)); err != nil {
 		return err
 	}
 	if err := syncDir(filepath.Join(s.dir, failedDir)); err != nil {

@@ -105,6 +105,9 @@ func (e *NotFileError) Error() string { return e.Explain() + " " + e.Fix() }
 
 // Explain says what is wrong.
 func (e *ModeError) Explain() string {
+	if e.ACL != nil {
+		return e.ACL.Explain()
+	}
 	if e.writableDir() {
 		if e.shared() {
 			return fmt.Sprintf("%s is a shared directory (mode %04o: everyone may create files in it, like /tmp), "+
@@ -137,6 +140,9 @@ func stickyBits(m fs.FileMode) fs.FileMode {
 // checks refuse links before modes), chmod go-w of a directory that is not
 // a shared one, and for a shared directory: another directory.
 func (e *ModeError) Fix() string {
+	if e.ACL != nil {
+		return e.ACL.Fix()
+	}
 	if !e.writableDir() {
 		return fmt.Sprintf("Run:\n  chmod %o %s\n", e.Want, Quote(e.Path))
 	}
@@ -162,8 +168,9 @@ func CheckDir(dir string) error {
 	if !st.IsDir() {
 		return &NotFileError{Path: dir, Mode: st.Mode()}
 	}
-	if st.Mode().Perm()&0o022 != 0 {
-		return &ModeError{Path: dir, Mode: st.Mode(), Want: DirMode}
+	// The mode on Unix, the ACL on Windows (secfile_unix.go, secfile_windows.go).
+	if err := checkDirAccess(dir, st, true); err != nil {
+		return err
 	}
 	if uid, ok := ownerOf(st); ok && uid != 0 && uid != os.Geteuid() {
 		return &OwnerError{Path: dir, Owner: uid, Us: os.Geteuid(), Dir: true}

@@ -29,6 +29,9 @@ type ModeError struct {
 	Path string
 	Mode fs.FileMode
 	Want fs.FileMode
+	// ACL is set on Windows, where modes mean nothing: the file's ACL grants
+	// others access, and the fix is an icacls command instead of chmod.
+	ACL *ACLError
 }
 
 // Error says which file is too open and how to fix it.
@@ -50,7 +53,7 @@ func WriteFile(path string, data []byte) (err error) {
 		return err
 	}
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, DirMode); err != nil {
+	if err := MkdirAll(dir); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
 	tmp, err := createTemp(dir, filepath.Base(path))
@@ -86,7 +89,7 @@ func WriteFile(path string, data []byte) (err error) {
 	}
 	// Renamed while still open (and locked) where the platform allows it, so
 	// that no other WriteFile can take the finished temp file for a stale one.
-	if err = os.Rename(tmpName, path); err != nil {
+	if err = replaceFile(tmpName, path); err != nil {
 		return fmt.Errorf("replace %s: %w", path, err)
 	}
 	renamed = true
@@ -109,7 +112,10 @@ func WriteFile(path string, data []byte) (err error) {
 // file is used unlocked, and no sweep there can lock and remove it either.
 func createTemp(dir, base string) (*os.File, error) {
 	for range 5 {
-		f, err := os.CreateTemp(dir, tempPrefix(base)+"*")
+		f, err := createPrivate(filepath.Join(dir, tempPrefix(base)+randomDigits()))
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -144,7 +150,7 @@ func CheckPrivate(path string) error {
 	if err != nil {
 		return err
 	}
-	return checkMode(path, st)
+	return checkPath(path, st)
 }
 
 // checkMode is CheckPrivate for a file already looked at.
@@ -188,7 +194,8 @@ func ReadFile(path string) ([]byte, error) {
 	if err := checkKind(path, st); err != nil {
 		return nil, err
 	}
-	if err := checkMode(path, st); err != nil {
+	// The mode on Unix, the DACL of the open handle on Windows.
+	if err := checkOpen(path, f, st); err != nil {
 		return nil, err
 	}
 	return io.ReadAll(f)
@@ -199,7 +206,7 @@ func ReadFile(path string) ([]byte, error) {
 // compare and write of a file in dir under it cannot interleave with
 // another's. Where the platform has no flock it locks nothing.
 func LockDir(dir string) (unlock func(), err error) {
-	if err := os.MkdirAll(dir, DirMode); err != nil {
+	if err := MkdirAll(dir); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
 	d, err := os.Open(dir)

@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"runtime"
+
 	"github.com/pimmail/pimmail/config"
 )
 
@@ -23,10 +25,30 @@ const RelayAddress = "127.0.0.1:2525"
 // default one, so another path is named with the command that uses it.
 // Lines are short so that they stay whole in an 80-column terminal.
 func SendingInstructions(configPath string) string {
+	if runtime.GOOS == "windows" {
+		return windowsSendingInstructions(configPath, config.SystemPath())
+	}
 	text := "How the system sends now (the relay's unit is in the README):\n" +
 		"  sendmail (PHP, cron, mail): " + SendmailLinkCommand + "\n"
 	if def, err := config.DefaultPath(); err != nil || def != configPath {
 		text += "    (the link reads the default file; for this one: pimmail send --config " + configPath + ")\n"
 	}
 	return text + "  SMTP: " + RelayAddress + ", relay service: " + RelayServiceCommand
+}
+
+// windowsSendingInstructions is SendingInstructions on Windows, where there
+// is no sendmail to link: programs that run a command use pimmail send, and
+// the others the relay, as a service reading systemPath (the configuration
+// under %ProgramData%) unless given another --config at install. One
+// command a line: Windows PowerShell 5.1 has no &&.
+func windowsSendingInstructions(configPath, systemPath string) string {
+	conf := ""
+	if configPath != systemPath {
+		conf = " --config " + configPath
+	}
+	return "How the system sends now (the relay's service is in the README):\n" +
+		"  programs that run a command: pimmail send" + conf + " RECIPIENT < message\n" +
+		"  SMTP: " + RelayAddress + ", relay service (as Administrator):\n" +
+		"    pimmail relay install" + conf + "\n" +
+		"    pimmail relay start"
 }

@@ -204,11 +204,7 @@ func (s logonStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		if msg.what != copiedCode {
 			return s, nil, stay
 		}
-		if msg.err != nil {
-			s.copied = "Could not write to the terminal: " + msg.err.Error()
-		} else {
-			s.copied = "Code sent to your clipboard (OSC 52). If paste brings nothing, your terminal does not allow it: type the code."
-		}
+		s.copied = copiedCodeNote(msg)
 		return s, nil, stay
 	}
 	var cmd tea.Cmd

@@ -37,6 +37,19 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "passwd" {
 		return cmdRelayPasswd(args[1:], stdin, stdout, stderr)
 	}
+	if isServiceAction(args) {
+		return cmdRelayService(args[0], args[1:], stdout, stderr)
+	}
+	if runningAsService() {
+		// Started by Windows' service control manager (pimmail relay install).
+		return runRelayService(args)
+	}
+	return runRelay(context.Background(), args, stdin, stdout, stderr)
+}
+
+// runRelay is the relay until parent ends (the Windows service's stop),
+// SIGTERM or Ctrl+C.
+func runRelay(parent context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlags("relay", "pimmail relay [--listen 127.0.0.1:2525] [--allow CIDR,...] [--config PATH] [flags]",
 		"Accepts SMTP from the programs on this server (a PIM system's Local SMTP provider,\n"+
 			"a legacy application) and sends their mail through the enabled provider: each\n"+
@@ -53,7 +66,7 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"picked up without a restart.\n\n"+
 			"  pimmail relay passwd [--config PATH] [--delete] USER\n"+
 			"        Set (or delete) a local user's password for AUTH; read without echo,\n"+
-			"        or as one line on standard input. Not Microsoft's password.", stdout, stderr)
+			"        or as one line on standard input. Not Microsoft's password.\n"+serviceUsage, stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
 	listen := fs.String("listen", "127.0.0.1:2525", "address to listen on (host:port)")
 	allowList := fs.String("allow", "", "client networks allowed besides loopback, comma-separated (10.1.2.0/24,10.1.3.7)")
@@ -104,7 +117,7 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pimmail relay: STARTTLS needs both --tls-cert and --tls-key.")
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := relay.CheckLoop(ctx, *listen, providerServer(cfg)); err != nil {
 		fmt.Fprintln(stderr, "pimmail relay:", err)
