@@ -624,6 +624,11 @@ func TestRelayEntra(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	// The worker logs the delivery just after the server's 250 is
+	// recorded, a moment after the mail lands: look for a while.
+	for logDeadline := time.Now().Add(10 * time.Second); !strings.Contains(p.log(), "delivered") && time.Now().Before(logDeadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
 	if !strings.Contains(p.log(), "delivered") {
 		t.Errorf("log:\n%s", p.log())
 	}
