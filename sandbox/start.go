@@ -177,6 +177,7 @@ func (s *Sandbox) Close() error {
 		st.closeErr = errors.Join(errs...)
 		s.mu.Lock()
 		entraStates.Delete(s)
+		authzStates.Delete(s)
 		s.mu.Unlock()
 	})
 	return st.closeErr
