@@ -57,8 +57,8 @@ type AuthCodeLogon struct {
 // for: state, the PKCE challenge (S256) and response_mode=query. redirect
 // "" means http://localhost:DefaultRedirectPort; any other must be an
 // http address on this machine's loopback (the code must never go
-// elsewhere). It then listens on that port of 127.0.0.1 and ::1 for the
-// redirect, as long as ctx lives or until Close.
+// elsewhere). ctx bounds the requests. It then listens on that port of
+// 127.0.0.1 and ::1 for the redirect until Close (15 minutes at most).
 func StartAuthCodeLogon(ctx context.Context, s Settings, redirect string) (*AuthCodeLogon, error) {
 	if err := checkTenantInput(s); err != nil {
 		return nil, err
@@ -107,7 +107,7 @@ func StartAuthCodeLogon(ctx context.Context, s Settings, redirect string) (*Auth
 	if err := preflight(cctx, hc, l.URL, s); err != nil {
 		return nil, err
 	}
-	l.listen(ctx)
+	l.listen()
 	return l, nil
 }
 
@@ -182,9 +182,14 @@ func newAuthCodeClient(s Settings, hc *http.Client) (confidential.Client, error)
 	return confidential.New(authorityURL(s), clientOf(s), cred, opts...)
 }
 
-// listen serves the redirect on the port's loopback addresses. A port that
-// is taken leaves Listening false: pasting still works.
-func (l *AuthCodeLogon) listen(ctx context.Context) {
+// listenLifetime bounds the listener when Close is never called: no
+// sign-in page lives longer.
+const listenLifetime = 15 * time.Minute
+
+// listen serves the redirect on the port's loopback addresses until Close
+// (or listenLifetime). A port that is taken leaves Listening false:
+// pasting still works.
+func (l *AuthCodeLogon) listen() {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", l.handleRedirect)
 	l.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -196,10 +201,9 @@ func (l *AuthCodeLogon) listen(ctx context.Context) {
 		l.Listening = true
 		go func() { _ = l.srv.Serve(ln) }()
 	}
-	go func() {
-		<-ctx.Done()
-		l.Close()
-	}()
+	if l.Listening {
+		time.AfterFunc(listenLifetime, l.Close)
+	}
 }
 
 // handleRedirect takes a redirect whose state is this sign-in's; anything

@@ -128,6 +128,10 @@ type Entra struct {
 	Mailbox   string `json:"mailbox"`
 	SmartHost string `json:"smartHost"`
 	Port      int    `json:"port"`
+
+	// Method is how the mailbox gets its token (method.go); empty is the
+	// device code.
+	Method SignInMethod `json:"method,omitempty"`
 }
 
 // SMTP is a plain SMTP provider's settings (Local SMTP, SMTP Relay).

@@ -73,6 +73,10 @@ func (c Config) Validate() error {
 	if c.Entra.Port < 0 || c.Entra.Port > 65535 {
 		return &ValueError{Key: []string{"entra", "port"}, Msg: fmt.Sprintf("is %d; a port is between 1 and 65535", c.Entra.Port)}
 	}
+	if !c.Entra.Method.Valid() {
+		return &ValueError{Key: []string{"entra", "method"},
+			Msg: fmt.Sprintf("is %q, not a sign-in method pimmail knows; use one of %s", string(c.Entra.Method), quoted(methodNames()))}
+	}
 	return nil
 }
 

@@ -1,5 +1,7 @@
 package diagnose
 
+import "strings"
+
 // The catalogue entries for the sign-in methods beside the device code
 // (issue 9): the authorization code with paste-back and the app-only
 // (client credentials) sign-in, and the device-code blocks that send an
@@ -56,4 +58,37 @@ func init() {
 // (53003) or device authentication required (50097).
 func DeviceCodeBlocked(code Code) bool {
 	return code == EntraPublicClientDisabled || code == EntraConditionalAccess || code == EntraDeviceAuthRequired
+}
+
+// psQuote quotes s as a PowerShell single-quoted string: nothing inside is
+// expanded, a quote is doubled.
+func psQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// AppExchangeCommands are the Exchange Online PowerShell commands that let
+// app clientID sign in to SMTP as mailbox: register its service principal
+// (spID: the oid of its app-only token, the Enterprise application's object
+// ID, never the one on App registrations) and give it FullAccess on the
+// mailbox; when from is another address, the mailbox also needs Send As on it.
+func AppExchangeCommands(clientID, spID, mailbox, from string) []string {
+	cmds := []string{
+		"New-ServicePrincipal -AppId " + psQuote(clientID) + " -ObjectId " + psQuote(spID) + " -DisplayName 'pimmail SMTP'",
+		"Add-MailboxPermission -Identity " + psQuote(mailbox) + " -User " + psQuote(spID) + " -AccessRights FullAccess",
+	}
+	if from != "" && !strings.EqualFold(from, mailbox) {
+		cmds = append(cmds, "Add-RecipientPermission -Identity "+psQuote(from)+" -Trustee "+psQuote(mailbox)+" -AccessRights SendAs -Confirm:$false")
+	}
+	return cmds
+}
+
+// AppExchangeProblem is the AppExchangeSetup problem, the commands with
+// real values in its fix, each copyable on its own line.
+func AppExchangeProblem(f Facts, clientID, spID, from, raw string, err error) *Problem {
+	p := New(AppExchangeSetup, f, raw, err)
+	var b strings.Builder
+	b.WriteString(p.Fix)
+	for _, c := range AppExchangeCommands(clientID, spID, f.Mailbox, from) {
+		b.WriteString("\n`" + c + "`")
+	}
+	p.Fix = b.String()
+	return p
 }
