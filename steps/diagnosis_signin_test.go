@@ -195,4 +195,3 @@ func withQuery(t *testing.T, addr, name, value string) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
-
