@@ -115,6 +115,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			out.item("Client ID", orNone(e.ClientID))
 			out.item("Client secret", masked(e.ClientSecret))
 			out.item("Mailbox", orNone(e.Mailbox))
+			out.item("Sign-in", e.Method.Label())
 			out.item("Smart host", fmt.Sprintf("%s:%d (%s)", e.SmartHost, e.Port, config.TLSStartTLS.Short()))
 		case config.ProviderRelay:
 			smtpRows(out, cfg.Relay)
@@ -153,6 +154,9 @@ func entraStatus(out *lines, path string, run *steps.Run, cacheErr error, cfg co
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if cfg.Entra.Method.Normal() == config.MethodAppOnly {
+		return appOnlyStatus(ctx, out, run, cfg)
+	}
 	out.blank()
 	cachePath := config.CachePath(path)
 	switch written := run.CacheWritten(); {
