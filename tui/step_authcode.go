@@ -49,6 +49,10 @@ type authCodeStep struct {
 	height  int
 }
 
+// redirectPort is the port the sign-in comes back to; 0 is
+// auth.DefaultRedirectPort (tests pick a free one).
+var redirectPort = 0
+
 func newAuthCodeStep() authCodeStep {
 	ti := textinput.New()
 	ti.Prompt = "> "
@@ -77,10 +81,10 @@ func (s authCodeStep) start() (authCodeStep, tea.Cmd) {
 	s.catch = s.catch.stop()
 	s.phase, s.problem, s.logon, s.pos = authStarting, problemBox{}, steps.AuthCodeLogon{}, scrollPos{}
 	s.paste.Reset()
-	e, run := s.cfg.Entra, s.run
+	e, run, port := s.cfg.Entra, s.run, redirectPort
 	var cmd tea.Cmd
 	s.check, cmd = startCheck(s.check, "Preparing the sign-in address…", func(ctx context.Context) (steps.AuthCodeLogon, error) {
-		return run.StartAuthCode(ctx, e, 0)
+		return run.StartAuthCode(ctx, e, port)
 	})
 	return s, cmd
 }
