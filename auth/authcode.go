@@ -66,7 +66,7 @@ func StartAuthCodeLogon(ctx context.Context, s Settings, redirect string) (*Auth
 	if err := checkClientInput(s); err != nil {
 		return nil, err
 	}
-	if s.ClientSecret.Reveal() == "" {
+	if s.ClientSecret.IsZero() {
 		return nil, inputProblem(diagnose.EntraSecretInvalid, s, "the authorization-code sign-in needs the client secret Value, and none was given")
 	}
 	if redirect == "" {
@@ -354,7 +354,7 @@ func authCodeToken(ctx context.Context, s Settings, username string) (AccessToke
 	if username == "" {
 		return AccessToken{}, cacheProblem(s, username, "no mailbox was named to get a token for", nil)
 	}
-	if s.ClientSecret.Reveal() == "" {
+	if s.ClientSecret.IsZero() {
 		return AccessToken{}, inputProblem(diagnose.EntraSecretInvalid, s, "the authorization-code sign-in renews its token with the client secret Value, and none is saved")
 	}
 	ctx, cancel := withTimeout(ctx)
