@@ -96,9 +96,8 @@ func StartAuthCodeLogon(ctx context.Context, s Settings, redirect string) (*Auth
 		return nil, entraProblem(err, s, "")
 	}
 	q := u.Query()
-	sum := sha256.Sum256([]byte(l.verifier))
 	q.Set("state", l.state)
-	q.Set("code_challenge", base64.RawURLEncoding.EncodeToString(sum[:]))
+	q.Set("code_challenge", PKCEChallenge(l.verifier))
 	q.Set("code_challenge_method", "S256")
 	q.Set("response_mode", "query")
 	q.Set("prompt", "select_account")
@@ -154,6 +153,13 @@ func checkRedirectURI(redirect string) (*url.URL, error) {
 		return nil, fmt.Errorf("the redirect address %q is not http://localhost:PORT; the sign-in's code may only come back to this machine", redirect)
 	}
 	return u, nil
+}
+
+// PKCEChallenge is RFC 7636's S256 code challenge of verifier:
+// base64url(SHA-256(verifier)) without padding.
+func PKCEChallenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
 // randomToken returns n random bytes, base64url: the state and the PKCE

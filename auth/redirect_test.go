@@ -1,6 +1,8 @@
 package auth_test
 
 import (
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -82,3 +84,24 @@ func FuzzParseRedirect(f *testing.F) {
 }
 
 func p(err error) *diagnose.Problem { q, _ := diagnose.As(err); return q }
+
+// The S256 challenge as Python's hashlib and base64 (a peer nobody here
+// wrote) compute it, for verifiers of RFC 7636's whole length range.
+func TestPKCEChallengeAgainstPython(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("python3 is missing in CI")
+		}
+		t.Skip("python3 not installed")
+	}
+	for _, v := range []string{strings.Repeat("a", 43), "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk", strings.Repeat("Z9-._~", 22)[:128]} {
+		out, err := exec.Command(py, "-c", "import sys,hashlib,base64;print(base64.urlsafe_b64encode(hashlib.sha256(sys.argv[1].encode()).digest()).rstrip(b'=').decode())", v).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := auth.PKCEChallenge(v), strings.TrimSpace(string(out)); got != want {
+			t.Errorf("challenge of %q: %s, Python %s", v, got, want)
+		}
+	}
+}

@@ -159,3 +159,21 @@ func TestAuthorizeAutoApprovesByDefault(t *testing.T) {
 		t.Fatalf("auto-approval went to %q (%d)", loc, r2.StatusCode)
 	}
 }
+
+// The sandbox's PKCE check agrees with pimmail's challenge (and so, by
+// auth's test against Python, with RFC 7636), and refuses verifiers
+// outside RFC 7636's 43 to 128 characters.
+func TestPKCEMatchesBounds(t *testing.T) {
+	for _, v := range []string{strings.Repeat("a", 43), strings.Repeat("b", 128)} {
+		sum := sha256.Sum256([]byte(v))
+		if !pkceMatches(base64.RawURLEncoding.EncodeToString(sum[:]), v) {
+			t.Errorf("verifier of %d characters refused", len(v))
+		}
+	}
+	for _, v := range []string{strings.Repeat("a", 42), strings.Repeat("b", 129)} {
+		sum := sha256.Sum256([]byte(v))
+		if pkceMatches(base64.RawURLEncoding.EncodeToString(sum[:]), v) {
+			t.Errorf("verifier of %d characters accepted", len(v))
+		}
+	}
+}
