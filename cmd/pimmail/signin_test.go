@@ -84,3 +84,20 @@ func TestTestAndStatusAppOnly(t *testing.T) {
 		sandbox.ServicePrincipalObjectID(sandbox.DefaultClientID), "235 2.7.0")
 	noSecrets(t, r)
 }
+
+func TestSecretExpiryWarned(t *testing.T) {
+	soon := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
+	path := methodConfig(t, config.MethodAppOnly, "")
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Entra.SecretExpires = soon
+	if err := config.Save(path, cfg); err != nil {
+		t.Fatal(err)
+	}
+	r := pimmail(t, "test", "--config", path)
+	expect(t, r, 0, "Warning: the client secret expires on "+soon, "Server reply: 250")
+	r = pimmail(t, "status", "--config", path)
+	expect(t, r, 0, "Warning: the client secret expires on "+soon)
+}

@@ -146,6 +146,11 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		out.blank()
 		out.line("Warning: " + w)
 	}
+	if cfg.Enabled == config.ProviderEntra {
+		for _, w := range steps.SignInWarnings(cfg, run.CacheWritten(), time.Now()) {
+			out.line(wrapText("Warning: "+w, 79))
+		}
+	}
 	return code
 }
 

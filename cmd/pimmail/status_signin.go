@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
+	"time"
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
@@ -39,4 +41,15 @@ func appOnlyStatus(ctx context.Context, out *lines, run *steps.Run, cfg config.C
 		res.ServicePrincipalID, res.ExpiresOn.Local().Format("2006-01-02 15:04 MST")))
 	out.row("Exchange", fmt.Sprintf("the smart host accepted the app for %s (%s)", res.Mailbox, res.Reply))
 	return exitOK
+}
+
+// signInWarnings prints, before a test email with the Entra provider,
+// what will make its sign-in lapse soon (steps.SignInWarnings).
+func signInWarnings(w io.Writer, prov config.Provider, cfg config.Config, run *steps.Run) {
+	if prov != config.ProviderEntra {
+		return
+	}
+	for _, s := range steps.SignInWarnings(cfg, run.CacheWritten(), time.Now()) {
+		fmt.Fprintln(w, "Warning: "+s)
+	}
 }
