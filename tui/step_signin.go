@@ -106,6 +106,13 @@ func (s signInStep) withChild(st step) signInStep {
 // childHeight leaves room for the line that offers the other methods.
 func (s signInStep) childHeight() int { return max(4, s.height-2) }
 
+// canSwitch reports whether another method may be chosen now: not while
+// a check runs, except while a device code waits for the mailbox (the
+// admin may give up on it).
+func (s signInStep) canSwitch() bool {
+	return !s.child().Running() || s.method == config.MethodDeviceCode && s.device.phase == logonWaiting
+}
+
 // blocked reports whether the device code failed in a way only another
 // method gets around.
 func (s signInStep) blocked() bool {
@@ -121,7 +128,7 @@ func (s signInStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		if s.choosing {
 			return s.chooseKey(km)
 		}
-		if !s.child().Running() && key.Matches(km, methodsTyping) || s.child().Input() == inputNone && !s.child().Running() {
+		if s.canSwitch() && (key.Matches(km, methodsTyping) || s.child().Input() == inputNone) {
 			switch {
 			case key.Matches(km, methodsKey):
 				s.choosing = true
@@ -136,9 +143,8 @@ func (s signInStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			}
 		}
 	}
-	if s.choosing {
-		return s, nil, stay
-	}
+	// While the list is open the method's checks (a device code still
+	// polling) go on: their results are not lost.
 	st, cmd, out := s.child().Update(msg)
 	return s.withChild(st), cmd, out
 }
@@ -200,7 +206,7 @@ func (s signInStep) View() string {
 	switch {
 	case s.blocked():
 		extra = theme.warn.Render(wrap("The device code cannot work here. Press a to sign in with a browser elsewhere and paste back, or p for app-only (no user sign-in).", s.width))
-	case !s.child().Running():
+	case s.canSwitch():
 		k := "m"
 		if s.child().Input() != inputNone {
 			k = "ctrl+o"
@@ -287,9 +293,9 @@ func (s signInStep) ShortHelp() []key.Binding {
 	switch {
 	case s.blocked():
 		ks = append(ks, pickCode, pickApp)
-	case !s.child().Running() && s.child().Input() != inputNone:
+	case s.canSwitch() && s.child().Input() != inputNone:
 		ks = append(ks, methodsTyping)
-	case !s.child().Running():
+	case s.canSwitch():
 		ks = append(ks, methodsKey)
 	}
 	return ks
