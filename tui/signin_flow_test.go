@@ -109,20 +109,21 @@ func TestSignInBlockedDeviceCodeToAuthCode(t *testing.T) {
 	st := queryValue(landed, "state")
 	f.paste(strings.Replace(landed, "&state="+st, "&state=x"+st, 1))
 	f.keys("enter")
-	m = f.wait("the state check", func(m Model) bool { return m.signIn().code.phase == authFailed })
+	m = f.wait("the state check", func(m Model) bool {
+		return m.signIn().code.phase == authWaiting && m.signIn().code.problem.p != nil
+	})
 	if p := m.signIn().code.problem.p; p.Code != diagnose.AuthCodeStateMismatch {
 		t.Fatalf("got %s", p.Code)
 	}
 	if strings.Contains(m.View(), queryValue(landed, "code")) {
 		t.Error("the screen shows the authorization code")
 	}
+	f.goldenAddress("4-authcode-state-mismatch", m)
 
-	// A fresh sign-in, pasted as a terminal wraps it.
-	f.keys("enter")
-	m = f.wait("a new address", func(m Model) bool { return m.signIn().code.phase == authWaiting })
-	landed, err = sb.SignInBrowser(t.Context(), m.signIn().code.logon.URL, true)
-	if err != nil {
-		t.Fatal(err)
+	// The same sign-in still waits: its own address, pasted as a terminal
+	// wraps it, signs in.
+	if m.signIn().code.logon.URL != addr {
+		t.Fatal("a refused paste started a new sign-in")
 	}
 	f.paste(landed[:30] + "\n" + landed[30:])
 	if strings.Contains(m.View(), queryValue(landed, "code")[:20]) {

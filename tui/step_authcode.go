@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/steps"
 )
 
@@ -123,10 +124,24 @@ func (s authCodeStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 			return s, nil, stay
 		}
 		if msg.err != nil {
+			if p := problemOf(msg.err, s.cfg.Entra.ClientSecret); p != nil && (p.Code == diagnose.AuthCodeBadPaste || p.Code == diagnose.AuthCodeStateMismatch) {
+				// Nothing was spent: the sign-in still waits for its own
+				// address (a paste cut short, an older attempt's address).
+				s.phase, s.problem = authWaiting, s.problem.set(p)
+				s.paste.Reset()
+				s.paste.Focus()
+				lg := s.logon
+				var cmd tea.Cmd
+				s.catch, cmd = startCheck(s.catch, "", func(ctx context.Context) (caught, error) {
+					addr, err := lg.Caught(ctx)
+					return caught{addr}, err
+				})
+				return s, cmd, stay
+			}
 			return s.failed(msg.err), nil, stay
 		}
 		s.logon.Close()
-		s.signed, s.phase = msg.val, authSignedIn
+		s.signed, s.phase, s.problem = msg.val, authSignedIn, problemBox{}
 		return s, nil, stay
 	}
 	var cmd, pcmd tea.Cmd
@@ -235,6 +250,9 @@ func (s authCodeStep) rest(compact bool) string {
 		}
 		if s.phase == authRedeeming {
 			lines = append(lines, s.check.view(s.width))
+		}
+		if s.problem.p != nil && s.phase == authWaiting {
+			return joinBlocks(strings.Join(lines, "\n"), s.problem.view(s.width))
 		}
 		return strings.Join(lines, "\n")
 	case authSignedIn:
