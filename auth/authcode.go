@@ -69,13 +69,33 @@ func StartAuthCodeLogon(ctx context.Context, s Settings, redirect string) (*Auth
 	if s.ClientSecret.IsZero() {
 		return nil, inputProblem(diagnose.EntraSecretInvalid, s, "the authorization-code sign-in needs the client secret Value, and none was given")
 	}
+	var lns []net.Listener
 	if redirect == "" {
-		redirect = "http://localhost:" + strconv.Itoa(DefaultRedirectPort)
+		// The default port, or, when something else holds it, a free one:
+		// Entra ignores the port of a localhost redirect URI.
+		port := strconv.Itoa(DefaultRedirectPort)
+		if lns = listenLoopback(port); len(lns) == 0 {
+			if lns = listenLoopback("0"); len(lns) > 0 {
+				port = strconv.Itoa(lns[0].Addr().(*net.TCPAddr).Port)
+			}
+		}
+		redirect = "http://localhost:" + port
 	}
 	ru, err := checkRedirectURI(redirect)
 	if err != nil {
 		return nil, inputProblem(diagnose.AuthCodeBadPaste, s, err.Error())
 	}
+	if lns == nil {
+		lns = listenLoopback(ru.Port())
+	}
+	served := false
+	defer func() {
+		if !served {
+			for _, ln := range lns {
+				ln.Close()
+			}
+		}
+	}()
 	cctx, cancel := withTimeout(ctx)
 	defer cancel()
 	hc := newHTTPClient(s)
@@ -106,8 +126,24 @@ func StartAuthCodeLogon(ctx context.Context, s Settings, redirect string) (*Auth
 	if err := preflight(cctx, hc, l.URL, s); err != nil {
 		return nil, err
 	}
-	l.listen()
+	l.serve(lns)
+	served = true
 	return l, nil
+}
+
+// listenLoopback listens on port of 127.0.0.1 and, on the same port, ::1
+// ("0": a free port of 127.0.0.1's). None when the port is taken.
+func listenLoopback(port string) []net.Listener {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+	if err != nil {
+		return nil
+	}
+	lns := []net.Listener{ln}
+	p := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	if ln6, err := net.Listen("tcp", net.JoinHostPort("::1", p)); err == nil {
+		lns = append(lns, ln6)
+	}
+	return lns
 }
 
 // preflightCodes are the answers Entra gives on its own page, before any
@@ -192,18 +228,13 @@ func newAuthCodeClient(s Settings, hc *http.Client) (confidential.Client, error)
 // sign-in page lives longer.
 const listenLifetime = 15 * time.Minute
 
-// listen serves the redirect on the port's loopback addresses until Close
-// (or listenLifetime). A port that is taken leaves Listening false:
-// pasting still works.
-func (l *AuthCodeLogon) listen() {
+// serve serves the redirect on lns until Close (or listenLifetime). No
+// listener (the port was taken) leaves Listening false: pasting still works.
+func (l *AuthCodeLogon) serve(lns []net.Listener) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", l.handleRedirect)
 	l.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	for _, host := range []string{"127.0.0.1", "::1"} {
-		ln, err := net.Listen("tcp", net.JoinHostPort(host, l.port))
-		if err != nil {
-			continue
-		}
+	for _, ln := range lns {
 		l.Listening = true
 		go func() { _ = l.srv.Serve(ln) }()
 	}

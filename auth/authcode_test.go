@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -206,5 +207,31 @@ func TestAuthCodeListenerIgnoresAForeignState(t *testing.T) {
 	defer cancel()
 	if got, err := l.Caught(ctx); err == nil {
 		t.Fatalf("a forged redirect was caught: %q", got)
+	}
+}
+
+// Something else holds the default port: the sign-in comes back to a free
+// one, and pimmail listens there.
+func TestAuthCodeDefaultPortTaken(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.Options{})
+	ln, err := net.Listen("tcp", "127.0.0.1:8400")
+	if err != nil {
+		t.Skipf("port 8400 is busy already: %v", err)
+	}
+	defer ln.Close()
+	l, err := auth.StartAuthCodeLogon(testCtx(t), authCodeSettings(sb, auth.NewMemoryCache()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if l.RedirectURI == "http://localhost:8400" || !l.Listening || !strings.HasPrefix(l.RedirectURI, "http://localhost:") {
+		t.Fatalf("redirect %s listening %v", l.RedirectURI, l.Listening)
+	}
+	landed, err := sb.SignInBrowser(testCtx(t), l.URL, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Redeem(testCtx(t), landed); err != nil {
+		t.Fatal(err)
 	}
 }
