@@ -18,7 +18,8 @@ const FileName = "config.json"
 // CacheFileName is the MSAL token cache's name, beside the config file.
 const CacheFileName = "tokencache.json"
 
-// SandboxDirName is the built-in sandbox's state directory, beside the config file.
+// SandboxDirName is the built-in sandbox's state directory inside the
+// default directory: it holds the sandbox's own configuration too.
 const SandboxDirName = "sandbox"
 
 // CurrentVersion is the file format this build writes and reads.
@@ -39,10 +40,24 @@ func CachePath(configPath string) string {
 	return filepath.Join(filepath.Dir(configPath), CacheFileName)
 }
 
-// SandboxDir returns the directory beside the config file where the
-// built-in sandbox keeps its keys and received mail.
+// DefaultSandboxPath returns $XDG_CONFIG_HOME/pimmail/sandbox/config.json:
+// the configuration `pimmail --sandbox` makes, kept in the sandbox's state
+// directory, so that the default path (DefaultPath) only ever holds the
+// real configuration, the one the system sends with.
+func DefaultSandboxPath() (string, error) {
+	p, err := DefaultPath()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(filepath.Dir(p), SandboxDirName, FileName), nil
+}
+
+// SandboxDir returns the state directory of the built-in sandbox a sandbox
+// configuration at configPath is used with: the file's own directory,
+// where the sandbox keeps its keys and received mail beside it (and the
+// sandbox sign-in, tokencache.json).
 func SandboxDir(configPath string) string {
-	return filepath.Join(filepath.Dir(configPath), SandboxDirName)
+	return filepath.Dir(configPath)
 }
 
 // Load reads the config at path. A missing file returns Default() and an
@@ -63,13 +78,15 @@ func Load(path string) (Config, error) {
 	}
 	// The directory first: if others may write to it, they could have
 	// swapped the file, and its contents cannot be trusted either.
-	if err := checkDir(filepath.Dir(path)); err != nil {
+	if err := secfile.CheckDir(filepath.Dir(path)); err != nil {
 		return Default(), err
 	}
 	data, err := secfile.ReadFile(path)
 	if err != nil {
-		var me *secfile.ModeError
-		if errors.As(err, &me) {
+		// A link, a directory, another user's file, a too-open one: the
+		// error names the path and says what to do.
+		var fe secfile.Fixable
+		if errors.As(err, &fe) {
 			return Default(), err
 		}
 		return Default(), fmt.Errorf("cannot read the configuration %s: %w", path, err)
@@ -126,7 +143,7 @@ func Save(path string, cfg Config) error {
 		return fmt.Errorf("not saving %s: %w", path, err)
 	}
 	cfg.normalize()
-	if err := checkDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := CheckWritable(path); err != nil {
 		return err
 	}
 	data, err := Marshal(cfg)
@@ -136,20 +153,20 @@ func Save(path string, cfg Config) error {
 	return secfile.WriteFile(path, data)
 }
 
-// checkDir returns a *secfile.ModeError when others than the owner may
-// write to dir: they could replace the config or the token cache with
-// their own. A directory others may only read or enter (0755, as home
-// directories and /etc/pimmail often are) is accepted, because the files
-// in it are 0600 themselves; the directories pimmail creates are 0700.
-func checkDir(dir string) error {
-	st, err := os.Stat(dir)
-	if err != nil {
+// CheckWritable returns an error when pimmail must not write its files
+// (the configuration, and the token cache beside it) at path: the
+// directory may be changed by others (*secfile.ModeError, *secfile.OwnerError;
+// a directory that does not exist yet passes, it is created 0700), or path
+// is a symbolic link, a directory or another user's file (see
+// secfile.CheckReplaceable). Callers check before writing anything, so a
+// refused place never receives a secret. A directory others may only read
+// or enter (0755, as home directories and /etc/pimmail often are) passes,
+// because the files in it are 0600 themselves.
+func CheckWritable(path string) error {
+	if err := secfile.CheckDir(filepath.Dir(path)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if st.Mode().Perm()&0o022 != 0 {
-		return &secfile.ModeError{Path: dir, Mode: st.Mode(), Want: secfile.DirMode}
-	}
-	return nil
+	return secfile.CheckReplaceable(path)
 }
 
 // Marshal returns the file contents for cfg: indented JSON with the fields

@@ -61,8 +61,20 @@ func TestPaths(t *testing.T) {
 	if got, want := CachePath("/etc/pim/mail.json"), "/etc/pim/tokencache.json"; got != want {
 		t.Errorf("CachePath = %q, want %q", got, want)
 	}
-	if got, want := SandboxDir("/etc/pim/mail.json"), "/etc/pim/sandbox"; got != want {
+	// The sandbox's configuration lives apart from the real one, in the
+	// sandbox's state directory, whose keys and mail sit beside it.
+	sb, err := DefaultSandboxPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(xdg, "pimmail", "sandbox", "config.json"); sb != want {
+		t.Errorf("DefaultSandboxPath = %q, want %q", sb, want)
+	}
+	if got, want := SandboxDir(sb), filepath.Join(xdg, "pimmail", "sandbox"); got != want {
 		t.Errorf("SandboxDir = %q, want %q", got, want)
+	}
+	if CachePath(sb) == CachePath(got) {
+		t.Errorf("the sandbox's sign-in and the real one share %s", CachePath(sb))
 	}
 }
 
@@ -206,7 +218,7 @@ func TestLoadTooOpen(t *testing.T) {
 			t.Errorf("error does not say how to fix it: %v", err)
 		}
 	})
-	for _, m := range []fs.FileMode{0o770, 0o777, 0o1777, 0o720} {
+	for _, m := range []fs.FileMode{0o770, 0o777, 0o720} {
 		t.Run(fmt.Sprintf("directory %04o", m), func(t *testing.T) {
 			dir := privateDir(t)
 			path := filepath.Join(dir, "config.json")
@@ -218,7 +230,7 @@ func TestLoadTooOpen(t *testing.T) {
 			}
 			_, err := Load(path)
 			var me *secfile.ModeError
-			if !errors.As(err, &me) || me.Path != dir || !strings.Contains(err.Error(), "chmod 700") {
+			if !errors.As(err, &me) || me.Path != dir || !strings.Contains(err.Error(), "\n  chmod go-w "+dir+"\n") {
 				t.Fatalf("Load from a %04o directory = %v, want *secfile.ModeError for the directory", m, err)
 			}
 		})

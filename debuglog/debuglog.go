@@ -21,13 +21,14 @@ import (
 const EnvVar = "PIMMAIL_DEBUG_LOG"
 
 var (
-	mu   sync.Mutex
-	once sync.Once
-	file *os.File
+	mu      sync.Mutex
+	once    sync.Once
+	file    *os.File
+	refused error // why the file named was not used
 )
 
 // open opens the log file once; a file that cannot be opened disables the
-// log silently (a debug aid must not break the program).
+// log (a debug aid must not break the program), and Refused says why.
 //
 // The log is refused, not followed, when the path is a symbolic link (the
 // classic trap of a log in /tmp: someone else's link pointing at a file of
@@ -36,26 +37,49 @@ var (
 // whatever its mode). An existing file of ours that others can read is made
 // private first.
 func open() {
+	refused = nil
 	path := os.Getenv(EnvVar)
 	if path == "" {
 		return
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND|noFollow, 0o600)
 	if err != nil {
+		if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&os.ModeSymlink != 0 {
+			refused = fmt.Errorf("%s is a symbolic link; the debug log is never written through a link (choose a path of a plain file)", path)
+			return
+		}
+		refused = fmt.Errorf("cannot open %s: %w", path, err)
 		return
 	}
 	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || !ownedByUs(st) {
+	switch {
+	case err != nil:
+		refused = err
+	case !st.Mode().IsRegular():
+		refused = fmt.Errorf("%s is not a plain file (%s); the debug log needs one", path, st.Mode().Type())
+	case !ownedByUs(st):
+		refused = fmt.Errorf("%s belongs to another user, who could read the log; choose a path of your own", path)
+	}
+	if refused != nil {
 		_ = f.Close()
 		return
 	}
 	if st.Mode().Perm()&0o077 != 0 {
 		if err := f.Chmod(0o600); err != nil {
 			_ = f.Close()
+			refused = fmt.Errorf("cannot make %s private: %w", path, err)
 			return
 		}
 	}
 	file = f
+}
+
+// Refused opens the log (when PIMMAIL_DEBUG_LOG names one) and says why
+// the file named is not used, or nil. Commands print it on stderr before
+// anything draws, so a refused log is never a silent one.
+func Refused() error {
+	once.Do(open)
+	return refused
 }
 
 // Enabled reports whether debug logging is on.

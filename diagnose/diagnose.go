@@ -103,6 +103,11 @@ type Facts struct {
 	// machine's own mail service, Postfix or the like): its fixes then
 	// name the local service instead of Exchange Online's ports.
 	LocalSMTP bool
+	// ExchangeOnline is set when the server is meant to be Exchange
+	// Online (the smart host of the Microsoft Entra ID SMTP Client
+	// provider), whatever host was typed: a failure there is first a wrong
+	// host or something in between, not the server's own settings.
+	ExchangeOnline bool
 	// TLS is the connection's TLS mode as dialled: "none", "starttls" or
 	// "implicit" (config.TLSMode's values), empty when unknown. Advice that
 	// depends on it (turn STARTTLS on) is given only when it applies.

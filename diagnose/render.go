@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/pimmail/pimmail/hostport"
 )
 
 // Rendering a catalogue entry for an admin. The texts hold placeholders
@@ -141,6 +143,11 @@ func replacePlaceholders(s string, f Facts, words bool) string {
 	if !strings.Contains(s, "<") {
 		return s
 	}
+	if f.Port > 0 && strings.TrimSpace(f.Host) != "" {
+		// One address, an IPv6 literal in brackets ([::1]:25), as
+		// openssl -connect and the wizard's host field read it.
+		s = strings.ReplaceAll(s, "<host>:<port>", hostport.Join(strings.TrimSpace(f.Host), f.Port))
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		if s[i] != '<' {
@@ -213,6 +220,7 @@ func mergeFacts(old, add Facts) Facts {
 		old.Port = add.Port
 	}
 	old.LocalSMTP = old.LocalSMTP || add.LocalSMTP
+	old.ExchangeOnline = old.ExchangeOnline || add.ExchangeOnline
 	old.TLS = or(old.TLS, add.TLS)
 	return old
 }

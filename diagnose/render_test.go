@@ -71,6 +71,8 @@ func TestNoRawPlaceholders(t *testing.T) {
 			f = Facts{TLS: "none"}
 		case v.applies(Facts{TLS: "starttls"}):
 			f = Facts{TLS: "starttls"}
+		case v.applies(Facts{ExchangeOnline: true}):
+			f = Facts{ExchangeOnline: true}
 		}
 		if !v.applies(f) {
 			t.Fatalf("variant of %s: no test facts make it apply", v.code)

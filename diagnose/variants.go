@@ -32,6 +32,10 @@ func atAuthority(f Facts) bool { return cloud.IsAuthorityHost(f.Host) }
 func atExchange(f Facts) bool  { return cloud.IsExchangeHost(f.Host) }
 func atLocal(f Facts) bool     { return f.LocalSMTP }
 
+// meantForExchange: the Entra provider's smart host, set to a host that is
+// not Exchange Online's (a wrong host is then the first suspect).
+func meantForExchange(f Facts) bool { return f.ExchangeOnline && !atExchange(f) }
+
 // inPlain and overTLS tell the TLS mode of the attempt, when known.
 func inPlain(f Facts) bool { return f.TLS == "none" }
 func overTLS(f Facts) bool { return f.TLS == "starttls" || f.TLS == "implicit" }
@@ -102,6 +106,15 @@ var variants = []variant{
 		Fix: "Clear the username and password if the server trusts this server's IP address (for Exchange Online Protection, " +
 			"an inbound connector with this server's public IP); otherwise ask the server's admin to allow authenticated " +
 			"submission (AUTH PLAIN or LOGIN over TLS), or which port offers it (often 587).",
+	}},
+	{TLSTooOld, meantForExchange, Entry{
+		Explanation: "The smart host should be Exchange Online, which speaks TLS 1.2 and newer, yet {<host>|the server} offered only " +
+			"TLS 1.0 or 1.1. Either {<host>|it} is not Exchange Online (an on-premises Exchange or an old relay), or a TLS-inspecting " +
+			"proxy or firewall between this server and Microsoft intercepts and downgrades the connection. pimmail requires " +
+			"TLS 1.2 or newer, as Exchange Online does.",
+		Fix: "Check the smart host first: for Exchange Online it is smtp.office365.com:587 (press esc to go back to the smart host step). " +
+			"If that is what is set, ask the network admin to exempt it from TLS inspection, or to make the inspecting device offer " +
+			"TLS 1.2 or newer; check from this server with `openssl s_client -connect smtp.office365.com:587 -starttls smtp -tls1_2`.",
 	}},
 	{TLSTooOld, atExchange, Entry{
 		Explanation: "<host> is Exchange Online, which speaks TLS 1.2 and newer, yet only TLS 1.0 or 1.1 was offered: something " +

@@ -110,8 +110,8 @@ func (tm *term) entraToStep(last int) {
 // enableAndSave ticks Enabled, saves, and quits from the summary.
 func (tm *term) enableAndSave(provider string) {
 	tm.t.Helper()
-	tm.keys("Space")
-	tm.waitFor("[x]", stepWait)
+	// After the test email went through, Enabled starts ticked.
+	tm.waitFor("[x] Enabled", stepWait)
 	tm.keys("Enter")
 	tm.waitFor("Saved. "+provider+" is enabled.", stepWait)
 	tm.keys("q")
@@ -171,8 +171,13 @@ func TestEntraWizardEndToEnd(t *testing.T) {
 	tm.enableAndSave("Microsoft Entra ID SMTP Client")
 	tm.restored()
 
-	dir := filepath.Join(xdg, "pimmail")
+	// The sandbox's configuration and sign-in are its own, in its state
+	// directory; the real configuration's path stays empty.
+	dir := filepath.Join(xdg, "pimmail", "sandbox")
 	cfgPath := filepath.Join(dir, "config.json")
+	if _, err := os.Stat(filepath.Join(xdg, "pimmail", "config.json")); !os.IsNotExist(err) {
+		t.Errorf("pimmail --sandbox wrote the real configuration's path (%v)", err)
+	}
 	for _, f := range []string{cfgPath, filepath.Join(dir, "tokencache.json")} {
 		if m := mode(t, f); m != 0o600 {
 			t.Errorf("%s has mode %04o, want 0600", f, m)
@@ -189,7 +194,7 @@ func TestEntraWizardEndToEnd(t *testing.T) {
 		cfg.Entra.TenantID != sandbox.DefaultTenantID || cfg.Entra.ClientID != sandbox.DefaultClientID {
 		t.Fatalf("saved config is not the one entered: %+v", cfg)
 	}
-	mail := filepath.Join(dir, "sandbox", "mail")
+	mail := filepath.Join(dir, "mail")
 	if n := emlWith(t, mail, "To: <"+sandbox.DefaultMailbox+">"); n != 1 {
 		t.Fatalf("the sandbox received %d test messages to the mailbox, want 1", n)
 	}
@@ -199,7 +204,7 @@ func TestEntraWizardEndToEnd(t *testing.T) {
 		}
 	}
 
-	out, code := runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "test")
+	out, code := runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "test", "--sandbox")
 	if code != 0 {
 		t.Fatalf("pimmail test exited %d:\n%s", code, out)
 	}
@@ -210,17 +215,13 @@ func TestEntraWizardEndToEnd(t *testing.T) {
 		t.Fatalf("after pimmail test the sandbox holds %d messages to the mailbox, want 2", n)
 	}
 
-	// Plain `pimmail` (no --sandbox) on this sandbox configuration runs
-	// against the sandbox too, and says why: in real mode Enter would send
-	// the sandbox's IDs to Microsoft.
+	// Plain `pimmail` (no --sandbox) always means the real services: it
+	// does not open the sandbox's configuration.
 	tm = startTerm(t, 80, 24, []string{"XDG_CONFIG_HOME=" + xdg}, binary)
-	s := tm.waitFor("made against the built-in sandbox", stepWait)
-	if !strings.Contains(s, "SANDBOX") || !strings.Contains(s, "enabled now") {
-		t.Fatalf("plain pimmail on a sandbox configuration:\n%s", s)
+	s := tm.waitFor("Step 1 of", stepWait)
+	if strings.Contains(s, "SANDBOX") || !strings.Contains(s, "No provider is enabled now") {
+		t.Fatalf("plain pimmail after a sandbox run is not a fresh real run:\n%s", s)
 	}
-	tm.chooseProvider("Microsoft Entra ID SMTP Client")
-	tm.keys("Enter") // the saved IDs, checked against the sandbox
-	tm.waitFor("Step 3 of 7", stepWait)
 	tm.keys("C-c")
 	if code := tm.exitCode(stepWait); code == "0" {
 		t.Errorf("Ctrl+C exited 0")
@@ -234,7 +235,7 @@ func TestCtrlCAtEveryStepKeepsConfig(t *testing.T) {
 	for step := 1; step <= 7; step++ {
 		t.Run("step"+string(rune('0'+step)), func(t *testing.T) {
 			xdg := t.TempDir()
-			dir := filepath.Join(xdg, "pimmail")
+			dir := filepath.Join(xdg, "pimmail", "sandbox")
 			cfgPath := filepath.Join(dir, "config.json")
 			prev := config.Default()
 			prev.Sandbox = true
@@ -280,7 +281,7 @@ func TestCtrlCAtEveryStepKeepsConfig(t *testing.T) {
 // provider's settings.
 func TestRelayThenBackToEntra(t *testing.T) {
 	xdg := t.TempDir()
-	dir := filepath.Join(xdg, "pimmail")
+	dir := filepath.Join(xdg, "pimmail", "sandbox")
 	cfgPath := filepath.Join(dir, "config.json")
 
 	tm := wizard(t, xdg)
@@ -312,7 +313,7 @@ func TestRelayThenBackToEntra(t *testing.T) {
 	if cfg.Enabled != config.ProviderRelay || cfg.Email.From != from || cfg.Relay.Host == "" {
 		t.Fatalf("relay config not saved as entered: %+v", cfg)
 	}
-	if n := emlWith(t, filepath.Join(dir, "sandbox", "mail"), "From: <"+from+">", "To: <admins@"+sandbox.RelayDomain+">"); n != 1 {
+	if n := emlWith(t, filepath.Join(dir, "mail"), "From: <"+from+">", "To: <admins@"+sandbox.RelayDomain+">"); n != 1 {
 		t.Fatalf("sandbox relay received %d test messages, want 1", n)
 	}
 	relay := cfg.Relay
@@ -344,7 +345,7 @@ func TestRelayThenBackToEntra(t *testing.T) {
 	if cfg.Relay.Host != relay.Host || cfg.Relay.TLS != relay.TLS {
 		t.Fatalf("relay settings lost when switching back: %+v, was %+v", cfg.Relay, relay)
 	}
-	out, code := runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "status")
+	out, code := runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "status", "--sandbox")
 	if code != 0 || !strings.Contains(out, "Microsoft Entra ID SMTP Client") {
 		t.Fatalf("pimmail status exited %d:\n%s", code, out)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pimmail/pimmail/hostport"
 )
 
 // DefaultTimeout bounds the dial and every read and write when
@@ -23,6 +25,11 @@ func (srv Server) timeout() time.Duration {
 
 // mode returns srv's TLS mode (see TLSMode for the zero value).
 func (srv Server) mode() TLSMode { return srv.TLS.orDefault() }
+
+// Addr is srv's address as dialled: host and port, an IPv6 literal in
+// brackets. Probe and Send dial it (go-mail's own "host:port" would break
+// on an IPv6 literal).
+func (srv Server) Addr() string { return hostport.Join(srv.Host, srv.port()) }
 
 // port returns srv's port, or the usual port for its TLS mode when zero.
 func (srv Server) port() int {

@@ -35,6 +35,7 @@ func classify(ctx context.Context, err error, f diagnose.Facts, raw string) *dia
 
 // problem diagnoses a failed send.
 func (s *sender) problem(ctx context.Context, err error) *diagnose.Problem {
+	err = withoutCloseNoise(err)
 	raw := redactText(err.Error(), s.tr.creds)
 	caps, tlsUp, authSeen, lastErr := s.tr.state()
 
@@ -156,4 +157,28 @@ func badAddress(f diagnose.Facts, raw string, err error) *diagnose.Problem {
 	p.Explanation = "pimmail could not use an address of the message (the details say which); nothing was sent."
 	p.Fix = "Correct the default From address in the global email settings, or the recipient address, and send again."
 	return p
+}
+
+// withoutCloseNoise drops what go-mail joins to a failed send when closing
+// the connection afterwards fails too ("failed to close connection: ...
+// broken pipe"): the server closing first is a consequence, not the news,
+// and it would end the details the admin reads.
+func withoutCloseNoise(err error) error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	var kept []error
+	for _, e := range j.Unwrap() {
+		if e != nil && !strings.HasPrefix(e.Error(), "failed to close connection") {
+			kept = append(kept, e)
+		}
+	}
+	switch len(kept) {
+	case 0:
+		return err
+	case 1:
+		return kept[0]
+	}
+	return errors.Join(kept...)
 }

@@ -33,6 +33,9 @@ type fixtureOptions struct {
 	// no AUTH. user and pass are the only accepted credentials.
 	mechs      []string
 	user, pass string
+	// host is the loopback address to listen on: "127.0.0.1" (the
+	// default) or "::1".
+	host string
 }
 
 // fixture is a running test server.
@@ -68,6 +71,9 @@ func startFixture(t testing.TB, o fixtureOptions) *fixture {
 	t.Helper()
 	leaf, roots := testCertificate(t)
 	f := &fixture{host: "127.0.0.1", roots: roots, mode: o.tls, options: o}
+	if o.host != "" {
+		f.host = o.host
+	}
 	if f.mode == "" {
 		f.mode = NoTLS
 	}
@@ -80,7 +86,7 @@ func startFixture(t testing.TB, o fixtureOptions) *fixture {
 	srv.ReadTimeout = 10 * time.Second
 	srv.WriteTimeout = 10 * time.Second
 	tlsConf := &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS12}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", net.JoinHostPort(f.host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +225,7 @@ func testCertificate(t testing.TB) (tls.Certificate, *x509.CertPool) {
 		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "fixture.test"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/hostport"
 )
 
 // A server that accepts the TCP connection and then says nothing is not a
@@ -44,7 +45,7 @@ func noGreeting(f diagnose.Facts, stage string, timeout time.Duration, err error
 	if stage == "tls" {
 		what = "an answer to the TLS handshake (implicit TLS)"
 	}
-	raw := fmt.Sprintf("connected to %s:%d, then no %s within %s: %v", f.Host, f.Port, what, timeout, err)
+	raw := fmt.Sprintf("connected to %s, then no %s within %s: %v", hostport.Join(f.Host, f.Port), what, timeout, err)
 	return diagnose.New(diagnose.SMTPNoGreeting, f, raw, err)
 }
 

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net"
 	"net/textproto"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/hostport"
 )
 
 // resolver looks host names up for Probe; the system's by default.
@@ -105,7 +105,7 @@ func (p *prober) run(ctx context.Context, wantXOAUTH2 bool) error {
 		var err error
 		for _, a := range addrs {
 			var c net.Conn
-			c, err = d.DialContext(ctx, "tcp", net.JoinHostPort(a, strconv.Itoa(p.srv.port())))
+			c, err = d.DialContext(ctx, "tcp", hostport.Join(a, p.srv.port()))
 			if err == nil {
 				p.raw = &deadlineConn{Conn: c, timeout: timeout}
 				return fmt.Sprintf("connected to %s from %s", c.RemoteAddr(), c.LocalAddr()), nil

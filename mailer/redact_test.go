@@ -2,6 +2,9 @@ package mailer
 
 import (
 	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 
@@ -100,4 +103,18 @@ func FuzzRedactLine(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCloseNoiseIsDropped: go-mail joins "failed to close connection: ...
+// broken pipe" to a send that failed because the server hung up; the
+// details keep the failure and drop the noise.
+func TestCloseNoiseIsDropped(t *testing.T) {
+	cause := errors.New("554 5.7.1 relay access denied")
+	err := withoutCloseNoise(errors.Join(cause, fmt.Errorf("failed to close connection: %w", io.ErrClosedPipe)))
+	if err != cause {
+		t.Errorf("got %v, want the send's own error alone", err)
+	}
+	if err := withoutCloseNoise(cause); err != cause {
+		t.Errorf("a plain error changed: %v", err)
+	}
 }

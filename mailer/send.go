@@ -136,6 +136,9 @@ func (s *sender) options() []mail.Option {
 func (s *sender) dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	timeout := s.srv.timeout()
 	d := net.Dialer{Timeout: timeout}
+	// go-mail writes host:port itself, which an IPv6 literal breaks: the
+	// address is the one srv gives, whatever go-mail passes.
+	addr = s.srv.Addr()
 	c, err := d.DialContext(ctx, network, addr)
 	if err != nil {
 		s.tr.note("connecting to %s failed: %v", addr, err)

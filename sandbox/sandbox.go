@@ -115,7 +115,8 @@ type Options struct {
 	// Scenario switches one failure on (see Scenarios); "" is the happy path.
 	Scenario string
 	// ApproveAfter is how long "the mailbox on the other device" takes to
-	// approve a device code automatically; 0 means 3 s; negative means never
+	// approve a device code automatically; 0 means 1.8 s (just before MSAL
+	// Go polls at about 2 s, so a sign-in takes 2 s); negative means never
 	// (approve by hand on the verification page, or via Approve).
 	ApproveAfter time.Duration
 	// PollInterval is the device-code interval handed out; 0 means 5 s as
@@ -149,6 +150,8 @@ type Sandbox struct {
 	dir Directory
 	// messages accepted by any SMTP stand-in, in order.
 	messages []Message
+	// keepMax caps messages (0: maxKeptMessages); tests lower it.
+	keepMax int
 
 	// filled by Start: see Endpoints.
 	endpoints Endpoints
@@ -194,7 +197,8 @@ func (s *Sandbox) RootCAs() *x509.CertPool {
 	return p
 }
 
-// Messages returns a copy of the messages accepted so far.
+// Messages returns a copy of the messages accepted so far: the most
+// recent maxKeptMessages of them (all of them are in StateDir/mail).
 func (s *Sandbox) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()

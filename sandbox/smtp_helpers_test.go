@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net"
 	"net/textproto"
 	"os"
@@ -224,8 +225,15 @@ func dialRaw(t testing.TB, port int) *rawConn {
 // write sends bytes as they are.
 func (c *rawConn) write(s string) {
 	c.t.Helper()
+	// A big message (the 35 MB limit tests) gets time in proportion to
+	// its size: the race detector on a busy machine moves a few MB/s.
+	_ = c.conn.SetDeadline(time.Now().Add(20*time.Second + time.Duration(len(s)>>20)*2*time.Second))
 	if _, err := c.conn.Write([]byte(s)); err != nil {
-		c.t.Fatalf("write %q: %v", s, err)
+		shown := s
+		if len(shown) > 200 {
+			shown = shown[:200] + fmt.Sprintf("... (%d octets)", len(s))
+		}
+		c.t.Fatalf("write %q: %v", shown, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -69,6 +70,8 @@ type smtpServer struct {
 	// timeout is the idle time allowed between commands, in nanoseconds;
 	// atomic so a test can shorten it while sessions run.
 	timeout atomic.Int64
+	// maxConns caps the connections open at once (atomic for tests).
+	maxConns atomic.Int64
 
 	mu     sync.Mutex
 	closed bool
@@ -81,6 +84,9 @@ type smtpServer struct {
 const (
 	smtpIdleTimeout  = 5 * time.Minute
 	smtpWriteTimeout = time.Minute
+	// smtpMaxConns caps a stand-in's open connections, as Exchange caps
+	// concurrent connections: idle clients cannot pile up without end.
+	smtpMaxConns = 50
 )
 
 // listenSMTP starts d on a random port of 127.0.0.1.
@@ -91,6 +97,7 @@ func listenSMTP(s *Sandbox, d smtpDialect) (*smtpServer, error) {
 	}
 	srv := &smtpServer{s: s, d: d, ln: ln, conns: map[net.Conn]struct{}{}}
 	srv.timeout.Store(int64(smtpIdleTimeout))
+	srv.maxConns.Store(smtpMaxConns)
 	srv.wg.Add(1)
 	go srv.acceptLoop()
 	return srv, nil
@@ -117,7 +124,15 @@ func (srv *smtpServer) acceptLoop() {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		if !srv.track(conn) {
+		ok, full := srv.track(conn)
+		if full {
+			// Over the cap: the reply a busy server gives, then hang up.
+			_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+			_, _ = io.WriteString(conn, srv.tooManyText())
+			_ = conn.Close()
+			continue
+		}
+		if !ok {
 			_ = conn.Close()
 			return
 		}
@@ -130,16 +145,28 @@ func (srv *smtpServer) acceptLoop() {
 }
 
 // track registers a connection (and one wait-group count for it) unless
-// the server is closing.
-func (srv *smtpServer) track(conn net.Conn) bool {
+// the server is closing (ok false) or has maxConns open (full).
+func (srv *smtpServer) track(conn net.Conn) (ok, full bool) {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	if srv.closed {
-		return false
+		return false, false
+	}
+	if int64(len(srv.conns)) >= srv.maxConns.Load() {
+		return false, true
 	}
 	srv.conns[conn] = struct{}{}
 	srv.wg.Add(1)
-	return true
+	return true, false
+}
+
+// tooManyText is the reply to a connection over the cap: Exchange
+// Online's, or Postfix's for the local sink.
+func (srv *smtpServer) tooManyText() string {
+	if l, ok := srv.d.(*localDialect); ok {
+		return "421 4.7.0 " + l.hostname + " Error: too many connections from 127.0.0.1\r\n"
+	}
+	return "421 4.3.2 The maximum number of concurrent connections has exceeded a limit, closing transmission channel\r\n"
 }
 
 func (srv *smtpServer) untrack(conn net.Conn) {

@@ -44,8 +44,20 @@ func (s *Sandbox) keepMessage(m Message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.messages = append(s.messages, m)
+	// A sandbox left running (pimmail sandbox for a day of demos) must not
+	// grow without end: keep the most recent ones in memory.
+	max := s.keepMax
+	if max <= 0 {
+		max = maxKeptMessages
+	}
+	if n := len(s.messages); n > max {
+		s.messages = append(s.messages[:0:0], s.messages[n-max:]...)
+	}
 	return nil
 }
+
+// maxKeptMessages is how many accepted messages Messages returns.
+const maxKeptMessages = 1000
 
 // traceFields are the header fields a receiving server puts above a message
 // it stores (RFC 5321 section 4.4): Return-Path with the envelope sender,

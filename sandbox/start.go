@@ -20,7 +20,7 @@ import (
 
 // Defaults Start applies to zero Options fields.
 const (
-	defaultApproveAfter       = 3 * time.Second
+	defaultApproveAfter       = 1800 * time.Millisecond
 	defaultPollInterval       = 5 * time.Second
 	defaultDeviceCodeLifetime = 900 * time.Second
 )

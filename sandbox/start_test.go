@@ -158,7 +158,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 func TestStartDefaults(t *testing.T) {
 	s := startSandbox(t, Options{})
 	o := s.opts
-	if o.ApproveAfter != 3*time.Second || o.PollInterval != 5*time.Second || o.DeviceCodeLifetime != 900*time.Second || o.AccessTokenLifetime != 0 || o.Now == nil {
+	if o.ApproveAfter != 1800*time.Millisecond || o.PollInterval != 5*time.Second || o.DeviceCodeLifetime != 900*time.Second || o.AccessTokenLifetime != 0 || o.Now == nil {
 		t.Errorf("defaults not applied: %+v", o)
 	}
 	if len(s.dir.Tenants) != 1 || s.dir.Tenants[0].ID != DefaultTenantID || len(s.dir.Apps) != 1 || len(s.dir.Mailboxes) != 1 {

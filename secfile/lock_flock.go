@@ -29,3 +29,13 @@ func tryLockFile(f *os.File) (bool, error) {
 	}
 	return false, err
 }
+
+// lockDir takes an exclusive flock on the open directory d, waiting for it.
+func lockDir(d *os.File) error {
+	for {
+		err := syscall.Flock(int(d.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
+}

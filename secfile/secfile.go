@@ -35,15 +35,20 @@ type ModeError struct {
 func (e *ModeError) Error() string {
 	// The command ends the message on a line of its own, so copying it
 	// from a terminal never picks up the next sentence.
-	return fmt.Sprintf("%s is accessible to other users (mode %04o, want %04o). Run:\n  chmod %o %s\n",
-		e.Path, e.Mode.Perm(), e.Want, e.Want, e.Path)
+	return e.Explain() + " " + e.Fix()
 }
 
 // WriteFile replaces path with data atomically, creating the parent
 // directory with mode 0700 when missing. The file ends up 0600, whatever
 // the umask and whatever the mode of the file it replaces. On any error the
 // file at path is left as it was and the temporary file is removed.
+//
+// A path that is a symbolic link, a directory or another user's file is
+// refused (see CheckReplaceable) and left alone.
 func WriteFile(path string, data []byte) (err error) {
+	if err := CheckReplaceable(path); err != nil {
+		return err
+	}
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, DirMode); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
@@ -133,8 +138,9 @@ func stillNamed(f *os.File) bool {
 // CheckPrivate returns a *ModeError when path exists and is readable or
 // writable by group or others, nil when it is private, and the os error
 // (test with errors.Is(err, fs.ErrNotExist)) when it cannot be inspected.
+// It looks at path itself, not at what a link points to.
 func CheckPrivate(path string) error {
-	st, err := os.Stat(path)
+	st, err := os.Lstat(path)
 	if err != nil {
 		return err
 	}
@@ -155,11 +161,23 @@ func checkMode(path string, st fs.FileInfo) error {
 
 // ReadFile reads a private file: it refuses (with *ModeError) a file that is
 // group- or world-accessible, because a secret there may already have leaked
-// and the admin should know. The mode is checked on the opened file, so the
-// file cannot be swapped between the check and the read.
+// and the admin should know; and a symbolic link (*LinkError), a directory
+// (*NotFileError) or another user's file (*OwnerError), which others could
+// change. The checks are made on the opened file (opened without following
+// a link), so the file cannot be swapped between the check and the read.
 func ReadFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	if noFollow == 0 {
+		// No O_NOFOLLOW here: look at the path itself first.
+		if st, err := os.Lstat(path); err == nil && st.Mode()&fs.ModeSymlink != 0 {
+			return nil, checkKind(path, st)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|noFollow, 0)
 	if err != nil {
+		// O_NOFOLLOW on a link fails (ELOOP): say it is a link.
+		if st, lerr := os.Lstat(path); lerr == nil && st.Mode()&fs.ModeSymlink != 0 {
+			return nil, checkKind(path, st)
+		}
 		return nil, err
 	}
 	defer f.Close()
@@ -167,11 +185,31 @@ func ReadFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkKind(path, st); err != nil {
+		return nil, err
+	}
 	if err := checkMode(path, st); err != nil {
 		return nil, err
 	}
-	if st.IsDir() {
-		return nil, &fs.PathError{Op: "read", Path: path, Err: errors.New("is a directory")}
-	}
 	return io.ReadAll(f)
+}
+
+// LockDir takes an exclusive lock on dir (created 0700 when missing) that
+// other pimmail processes wait for, and returns its release: a read,
+// compare and write of a file in dir under it cannot interleave with
+// another's. Where the platform has no flock it locks nothing.
+func LockDir(dir string) (unlock func(), err error) {
+	if err := os.MkdirAll(dir, DirMode); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := lockDir(d); err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	// Closing the descriptor releases the flock.
+	return func() { _ = d.Close() }, nil
 }

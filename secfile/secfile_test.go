@@ -228,7 +228,7 @@ func TestCheckPrivate(t *testing.T) {
 			}
 			// The message tells the admin exactly what to run, on a line of
 			// its own so a copy from the terminal takes nothing else.
-			if want := fmt.Sprintf("\n  chmod %o %s\n", tt.wantWant, path); !strings.HasSuffix(err.Error(), want) {
+			if want := fmt.Sprintf("\n  chmod %o %s\n", tt.wantWant, Quote(path)); !strings.HasSuffix(err.Error(), want) {
 				t.Errorf("message %q lacks %q", err, want)
 			}
 		})

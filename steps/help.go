@@ -1,11 +1,11 @@
 package steps
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/hostport"
 )
 
 // The steps' titles and help texts: where each value is copied from and
@@ -166,7 +166,7 @@ func smartHostList() string {
 	seen := map[string]bool{}
 	var parts []string
 	for _, c := range cloud.All {
-		h := fmt.Sprintf("%s:%d", c.SmartHost, c.SmartPort)
+		h := hostport.Join(c.SmartHost, c.SmartPort)
 		if seen[h] {
 			continue
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,9 @@ type Run struct {
 	mu sync.Mutex
 	// start is what the file on disk was at Open (and after each Save).
 	start Start
+	// seen is the file's bytes as this run last read or wrote them (nil:
+	// there was no file); Save refuses when the file no longer matches.
+	seen []byte
 }
 
 // Open loads the config at env.ConfigPath (and the token cache beside it)
@@ -60,6 +64,7 @@ func Open(env Env) (*Run, Start) {
 	}
 	path := r.env.ConfigPath
 
+	r.seen = readRaw(path)
 	cfg, err := config.Load(path)
 	switch {
 	case path == "":
@@ -272,7 +277,7 @@ func (r *Run) Probe(ctx context.Context, p config.Provider, c config.Config) (Pr
 	defer cancel()
 	began := time.Now()
 	rep, err := mailer.Probe(ctx, srv, p == config.ProviderEntra)
-	debuglog.Printf("steps: probe %s %s:%d tls=%s: %v (%v)", p, srv.Host, srv.Port, srv.TLS, codeOf(err), time.Since(began))
+	debuglog.Printf("steps: probe %s %s tls=%s: %v (%v)", p, srv.Addr(), srv.TLS, codeOf(err), time.Since(began))
 	res := ProbeResult{
 		Host: srv.Host, Port: srv.Port, Banner: rep.Banner, TLSVersion: rep.TLSVersion,
 		CertSubject: rep.CertSubject, StartTLS: rep.StartTLS, AuthMechs: rep.AuthMechs, XOAUTH2: rep.XOAUTH2,
@@ -282,7 +287,7 @@ func (r *Run) Probe(ctx context.Context, p config.Provider, c config.Config) (Pr
 	}
 	if err == nil && p == config.ProviderRelay && c.Relay.Username != "" && len(rep.AuthMechs) == 0 {
 		err = diagnose.New(diagnose.NoAuth, diagnose.Facts{Host: srv.Host, Port: srv.Port, TLS: string(srv.TLS)},
-			fmt.Sprintf("EHLO from %s:%d advertised no AUTH mechanism", srv.Host, srv.Port), nil)
+			fmt.Sprintf("EHLO from %s advertised no AUTH mechanism", srv.Addr()), nil)
 	}
 	return res, withFacts(err, p, c)
 }
@@ -413,7 +418,7 @@ func (r *Run) SendTest(ctx context.Context, p config.Provider, c config.Config, 
 	began := time.Now()
 	res, err := mailer.Send(ctx, srv, a, msg)
 	err = appOnlyRefusal(err, c, a.Secret)
-	debuglog.Printf("steps: send test via %s %s:%d to %s: reply %q %v (%v)", p, srv.Host, srv.Port, to, res.Reply, codeOf(err), time.Since(began))
+	debuglog.Printf("steps: send test via %s %s to %s: reply %q %v (%v)", p, srv.Addr(), to, res.Reply, codeOf(err), time.Since(began))
 	tr := TestResult{To: to, Reply: res.Reply, MessageID: res.MessageID, Transcript: res.Transcript, Token: token}
 	switch {
 	case err != nil:
@@ -455,7 +460,7 @@ func testBody(p config.Provider, c config.Config, srv mailer.Server, from, to st
 	b := "This is a test message from pimmail, the PIM email setup tool.\r\n" +
 		"If you can read it, PIM email through this provider works.\r\n\r\n" +
 		"Provider:  " + p.Label() + "\r\n" +
-		fmt.Sprintf("Server:    %s:%d (%s)\r\n", srv.Host, srv.Port, config.TLSMode(srv.TLS).Label())
+		fmt.Sprintf("Server:    %s (%s)\r\n", srv.Addr(), config.TLSMode(srv.TLS).Label())
 	if p == config.ProviderEntra {
 		b += "Mailbox:   " + c.Entra.Mailbox + " (signed in with OAuth, SMTP AUTH XOAUTH2)\r\n"
 	}
@@ -515,4 +520,20 @@ func providerLabels() string {
 var hostname = func() string {
 	h, _ := osHostname()
 	return h
+}
+
+// readRaw is the file at path byte for byte, nil when there is none (or
+// it cannot be read: Load says why).
+func readRaw(path string) []byte {
+	if path == "" {
+		return nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	if b == nil {
+		b = []byte{}
+	}
+	return b
 }

@@ -1,10 +1,12 @@
 package steps
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -95,6 +97,24 @@ func (r *Run) save(c config.Config, enable config.Provider, overwrite bool) (Sav
 	if path == "" {
 		return SaveSummary{}, saveProblem(r.start.LoadErr, "")
 	}
+	// The place first, before anything (a backup, the token cache with the
+	// refresh token) is written there: a directory others may write to,
+	// a link, another user's file are refused with nothing left behind.
+	if err := config.CheckWritable(path); err != nil {
+		debuglog.Printf("steps: not saving to %s: %v", path, err)
+		return SaveSummary{}, saveProblem(err, path)
+	}
+	// Another pimmail saving the same file waits for this one, and then
+	// finds the file changed: read, compare and write never interleave.
+	unlock, err := secfile.LockDir(filepath.Dir(path))
+	if err != nil {
+		return SaveSummary{}, saveProblem(err, path)
+	}
+	defer unlock()
+	if now := readRaw(path); !bytes.Equal(now, r.seen) || (now == nil) != (r.seen == nil) {
+		debuglog.Printf("steps: not saving %s: it changed since this run read it", path)
+		return SaveSummary{}, changedSince(path)
+	}
 	prev, loadErr := config.Load(path)
 	exists := !errors.Is(loadErr, fs.ErrNotExist)
 	unreadable := loadErr != nil && exists
@@ -168,7 +188,22 @@ func (r *Run) save(c config.Config, enable config.Provider, overwrite bool) (Sav
 	debuglog.Printf("steps: saved %s: enabled %s, disabled %v, not saved %v, backup %q",
 		path, c.Enabled, sum.Disabled, sum.NotSaved, sum.Backup)
 	r.start = Start{Config: c, Exists: true}
+	r.seen = readRaw(path)
 	return sum, nil
+}
+
+// changedSince explains a save refused because the file changed after
+// this run read it.
+func changedSince(path string) error {
+	when := ""
+	if st, err := os.Stat(path); err == nil {
+		when = " (at " + st.ModTime().Format("15:04:05") + ")"
+	}
+	return &Problem{Code: CodeChangedSince, Title: "The configuration changed since this run read it",
+		Explanation: fmt.Sprintf("%s was saved by another pimmail run, or edited, after this wizard read it%s. "+
+			"Saving now would replace those settings with this run's, silently losing them, so nothing was written.", path, when),
+		Fix: "Quit (ctrl+c) and run pimmail again: it starts from the file as it is now, and you enter only what differs. " +
+			"Make sure only one pimmail run changes the configuration at a time."}
 }
 
 // keepLive puts the live settings of prev's enabled provider (and the

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
 	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/hostport"
 	"github.com/pimmail/pimmail/mailer"
 	"github.com/pimmail/pimmail/secfile"
 	"github.com/pimmail/pimmail/secret"
@@ -33,6 +32,10 @@ const (
 	CodeNeedsConsent diagnose.Code = "config.needs-consent"
 	// CodeSaveFailed is a config or token cache that could not be written.
 	CodeSaveFailed diagnose.Code = "config.save-failed"
+	// CodeChangedSince is Save refusing to replace a configuration that
+	// changed on disk after this run read it (another pimmail run saved,
+	// or someone edited it): its settings would be lost.
+	CodeChangedSince diagnose.Code = "config.changed-since"
 )
 
 // ErrNeedsConsent is inside the problem Save returns when the existing file
@@ -65,6 +68,7 @@ func withFacts(err error, p config.Provider, c config.Config) error {
 	f := diagnose.Facts{From: c.Email.From, LocalSMTP: p == config.ProviderLocal}
 	if p == config.ProviderEntra {
 		f.TenantID, f.ClientID, f.Mailbox = c.Entra.TenantID, c.Entra.ClientID, c.Entra.Mailbox
+		f.ExchangeOnline = true
 	}
 	diagnose.Fill(prob, f)
 	return err
@@ -92,18 +96,17 @@ func saveProblem(err error, path string) error {
 		err = errors.New("no configuration path")
 	}
 	fix := "Check that the directory exists and belongs to you, and that the disk is not full; then save again."
-	var me *secfile.ModeError
-	if errors.As(err, &me) {
-		fix = fmt.Sprintf("Others may change %s, so pimmail will not keep secrets there. Run:\n  chmod %o %s\nthen save again.",
-			me.Path, me.Want, me.Path)
+	expl := sentence(err)
+	// A refused place (too open, shared, a link, another user's) explains
+	// itself, with a fix that is safe to run as root.
+	var fe secfile.Fixable
+	if errors.As(err, &fe) {
+		expl = fe.Explain()
+		fix = strings.TrimRight(fe.Fix(), "\n") + "\nThen save again."
 	}
 	what := path
 	if what == "" {
 		what = "the configuration"
-	}
-	expl := sentence(err)
-	if me != nil {
-		expl = fmt.Sprintf("%s is accessible to other users (mode %04o).", me.Path, me.Mode.Perm())
 	}
 	return &Problem{Code: CodeSaveFailed, Title: "Could not save " + what,
 		Explanation: expl, Fix: fix, Raw: err.Error(), Err: err}
@@ -214,7 +217,7 @@ func (r *Run) server(p config.Provider, c config.Config) (mailer.Server, error) 
 	if port == 0 {
 		port = tlsOf(mode).DefaultPort()
 	}
-	h, pt, err := ValidateHostPort(net.JoinHostPort(strings.TrimSpace(host), strconv.Itoa(port)), 0)
+	h, pt, err := ValidateHostPort(hostport.Join(strings.TrimSpace(host), port), 0)
 	if err != nil {
 		return mailer.Server{}, inputProblem(err)
 	}

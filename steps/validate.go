@@ -194,9 +194,16 @@ func ValidateTenant(s string) (string, error) {
 // being echoed). Anything else goes to rest with the cleaned value and the
 // field's error constructor.
 func validateID(s, field, hint string, rest func(v string, fe func(string) (string, error)) (string, error)) (string, error) {
+	if what := Leftovers(s); what != "" {
+		return "", leftoverError(field, hint, what)
+	}
 	v := CleanPaste(s)
 	fe := func(msg string) (string, error) {
 		return "", &FieldError{Field: field, Message: msg, Hint: hint}
+	}
+	if id := idFromURL(v, field); id != "" {
+		// The portal's address, pasted whole: the ID it labels.
+		v = id
 	}
 	switch {
 	case v == "":
@@ -267,6 +274,9 @@ func isDigits(s string) bool {
 // (LooksLikeSecret) and refused without being echoed.
 func ValidateClientID(s string) (string, error) {
 	return validateID(s, FieldClientID, hintClientID, func(v string, fe func(string) (string, error)) (string, error) {
+		if strings.Contains(v, "://") {
+			return fe("is a web address without an app's ID in it; paste only the Application (client) ID")
+		}
 		if strings.Contains(v, ".") {
 			return fe("is a GUID, not a name; the domain belongs in the Directory (tenant) ID field")
 		}
@@ -282,6 +292,9 @@ const MinSecretLength = 10
 // refused: it is almost surely the Secret ID. The error never contains the
 // value itself.
 func ValidateSecret(s string) (string, error) {
+	if what := Leftovers(s); what != "" {
+		return "", leftoverError(FieldSecret, hintSecretValue, what)
+	}
 	v := cleanPaste(s, false)
 	fe := func(msg string) (string, error) {
 		return "", &FieldError{Field: FieldSecret, Message: msg, Hint: hintSecretValue}
@@ -303,6 +316,9 @@ func ValidateSecret(s string) (string, error) {
 // ValidateHostPort parses host[:port] (IPv6 in brackets), defaultPort when
 // no port is given. The host comes back lower case and without brackets.
 func ValidateHostPort(s string, defaultPort int) (string, int, error) {
+	if what := Leftovers(s); what != "" {
+		return "", 0, leftoverError(FieldHost, hintHost, what)
+	}
 	v := CleanPaste(s)
 	fe := func(msg string) (string, int, error) {
 		return "", 0, &FieldError{Field: FieldHost, Message: msg, Hint: hintHost}
@@ -407,6 +423,9 @@ func ValidatePort(s string) (int, error) {
 // domain must have a dot (or be localhost) and is returned in lower case;
 // the local part is kept as typed.
 func ValidateEmail(s string) (string, error) {
+	if what := Leftovers(s); what != "" {
+		return "", leftoverError(FieldEmail, hintEmail, what)
+	}
 	v := CleanPaste(s)
 	fe := func(msg string) (string, error) {
 		return "", &FieldError{Field: FieldEmail, Message: msg, Hint: hintEmail}

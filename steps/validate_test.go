@@ -76,7 +76,7 @@ func TestValidateTenant(t *testing.T) {
 		{"contoso", "not a GUID or a domain name"},
 		{"7c1f3b2a-5d4e-4f60-9a8b-2c3d4e5f6a7", "not a complete one"},
 		{"7c1f3b2a5d4e4f609a8b2c3d4e5f6a7b", "not a GUID or a domain name"},
-		{"https://login.microsoftonline.com/contoso.com/v2.0", "is a URL"},
+		{"https://contoso.com/v2.0", "is a URL"}, // a sign-in URL gives its tenant (idurl_test.go)
 		{"admin@contoso.com", "email address"},
 		{"contoso .com", "contains spaces"},
 		{"organizations", "your own tenant"},

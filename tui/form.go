@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -105,8 +106,26 @@ func (f form) setWidth(width int) form {
 	in := max(10, width-(2+f.labelWidth()+2)-1)
 	for i := range f.fields {
 		f.fields[i].input.Width = in
+		// The input keeps the window it scrolled to at the old width
+		// (a middle slice of the value after a resize): redo it.
+		f.fields[i].input = startVisible(f.fields[i].input)
 	}
 	return f
+}
+
+// startVisible places the cursor so the value's start shows: at the end
+// when the whole value fits the input (typing appends), at the start when
+// it does not (a 36-character ID in a narrow terminal then shows its first
+// characters, not a middle slice; End goes to the end).
+func startVisible(in textinput.Model) textinput.Model {
+	n := len([]rune(in.Value()))
+	if n <= in.Width {
+		in.SetCursor(n)
+		return in
+	}
+	in.SetCursor(n) // resets the scrolled window
+	in.SetCursor(0)
+	return in
 }
 
 // focusOn moves the focus to field i.
@@ -118,6 +137,7 @@ func (f form) focusOn(i int) form {
 	for j := range f.fields {
 		if j == i {
 			f.fields[j].input.Focus()
+			f.fields[j].input = startVisible(f.fields[j].input)
 		} else {
 			f.fields[j].input.Blur()
 		}
@@ -227,11 +247,34 @@ func (f form) update(msg tea.Msg) (form, tea.Cmd, bool) {
 		return f, nil, true
 	default:
 		before := fl.input.Value()
+		note := ""
+		if km.Type == tea.KeyRunes {
+			// Control characters, direction controls and escape sequences
+			// never reach a field (nor the screen): they are removed as
+			// they arrive, and the field says so.
+			clean, removed := steps.StripControls(string(km.Runes))
+			if removed > 0 {
+				note = fmt.Sprintf("%s: pimmail removed %d control or invisible character(s) (terminal codes, text-direction marks) "+
+					"from what was pasted or typed; check the value.", fl.label, removed)
+				km.Runes = []rune(clean)
+			}
+			// The input would cut a long paste silently at its limit (a
+			// 10 kB address then reads "has no @"): refuse it whole, and say why.
+			if n, limit := len([]rune(before))+len(km.Runes), fl.input.CharLimit; limit > 0 && n > limit {
+				fl.err = fmt.Sprintf("%s is too long: it would have %d characters, and this field takes at most %d. "+
+					"Nothing was added; copy the value alone.", fl.label, n, limit)
+				return f, nil, false
+			}
+			if len(km.Runes) == 0 {
+				fl.err = note
+				return f, nil, false
+			}
+		}
 		var cmd tea.Cmd
 		fl.input, cmd = fl.input.Update(km)
 		changed := fl.input.Value() != before
 		if changed {
-			fl.err = ""
+			fl.err = note
 		}
 		return f, cmd, changed
 	}
@@ -257,8 +300,15 @@ func (f form) unfocused(fl field) string {
 // out of view, as unfocused fields mark their cut end.
 func (f form) focused(fl field) string {
 	v := strings.TrimRight(fl.input.View(), " ")
-	if n := len([]rune(fl.input.Value())); n > fl.input.Width && fl.input.Position() == n {
+	n := len([]rune(fl.input.Value()))
+	switch {
+	case n > fl.input.Width && fl.input.Position() == n:
 		v = ansi.TruncateLeft(v, 1, "…")
+	case n > fl.input.Width && fl.input.Position() == 0:
+		// The start is shown (see startVisible): mark the cut end.
+		if w := ansi.StringWidth(v); w > 1 {
+			v = ansi.Truncate(v, w-1, "") + "…"
+		}
 	}
 	return v
 }

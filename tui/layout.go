@@ -48,6 +48,10 @@ type arranged struct {
 	off     int // its offset, clamped
 }
 
+// maxIntroLines is the longest a step's opening paragraph is shown whole;
+// a longer one shows its first sentence and where the rest is.
+const maxIntroLines = 3
+
 // arrange fits a body into width x height. help is the step's intro
 // (whole, then its first sentence with where the rest is, then nothing),
 // helpKey the key of the help screen.
@@ -66,6 +70,11 @@ func arrange(help, helpKey string, width, height int, pos scrollPos, fn bodyFn) 
 		case help == "":
 		case lv.intro == 2:
 			intro = wrap(help, width)
+			if lipgloss.Height(intro) > maxIntroLines {
+				// A first-timer reads two or three lines, not a page: the
+				// rest is one key away.
+				continue
+			}
 		case lv.intro == 1:
 			// Non-breaking spaces keep the pointer on one line.
 			intro = wrap(firstSentence(help)+" "+theme.faint.Render("("+helpKey+"\u00a0for\u00a0more)"), width)

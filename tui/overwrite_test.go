@@ -28,7 +28,7 @@ func TestOverwriteUnreadableConfig(t *testing.T) {
 	}
 	m, _ := newModel(run, start)
 	m = entraTo(t, m, steps.StepEnable)
-	m, _ = press(t, m, "space", "enter")
+	m, _ = press(t, m, "enter")
 	v := flat(m.View())
 	if !strings.Contains(v, "Saving replaces it and keeps a copy as config.json.broken-<time>. Overwrite it? (y/n)") {
 		t.Errorf("the question does not say a copy is kept:\n%s", m.View())

@@ -1,10 +1,10 @@
 package tui
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pimmail/pimmail/hostport"
 	"github.com/pimmail/pimmail/steps"
 )
 
@@ -122,12 +122,7 @@ func authReached(r steps.ProbeResult) bool {
 
 // hostPort formats host and port for display and for the host[:port]
 // field: an IPv6 address goes in brackets, as ValidateHostPort reads it.
-func hostPort(host string, port int) string {
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	return host + ":" + strconv.Itoa(port)
-}
+func hostPort(host string, port int) string { return hostport.Join(host, port) }
 
 // duration is a stage's time, to the millisecond ("<1ms" below one: a
 // loopback stage takes microseconds, and "0s" would read as skipped).

@@ -142,7 +142,7 @@ func TestSignInBlockedDeviceCodeToAuthCode(t *testing.T) {
 	f.waitText("✓ Test email sent to " + sandbox.DefaultMailbox)
 	f.keys("enter")
 	f.waitStep(steps.StepEnable)
-	f.keys("space", "enter")
+	f.keys("enter") // ticked after the passing test
 	f.waitText("✓ Saved.")
 	f.finish()
 	cfg, err := config.Load(filepath.Join(dir, "pimmail", "config.json"))
@@ -210,7 +210,7 @@ func TestSignInAppOnly(t *testing.T) {
 	f.waitText("✓ Test email sent to " + sandbox.DefaultMailbox)
 	f.keys("enter")
 	f.waitStep(steps.StepEnable)
-	f.keys("space", "enter")
+	f.keys("enter") // ticked after the passing test
 	f.waitText("✓ Saved.")
 	f.finish()
 	cfg, err := config.Load(filepath.Join(dir, "pimmail", "config.json"))

@@ -87,7 +87,9 @@ func (s credentialsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 func (s credentialsStep) submit() (step, tea.Cmd, outcome) {
 	user, pass := s.creds()
 	errs := []error{nil, nil}
-	if user == "" && s.form.value(credPass) != "" {
+	if _, err := steps.ValidateUsername(s.form.value(credUser)); err != nil {
+		errs[credUser] = err
+	} else if user == "" && s.form.value(credPass) != "" {
 		errs[credUser] = &steps.FieldError{Field: "Username", Message: "is missing", Hint: "A password needs the username it belongs to."}
 	}
 	if user != "" && pass.IsZero() {

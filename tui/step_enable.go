@@ -43,7 +43,8 @@ type enableStep struct {
 	height     int
 }
 
-// newEnableStep returns the step, unticked.
+// newEnableStep returns the step, unticked (ticked on entry after a test
+// that went through).
 func newEnableStep(start steps.Start) enableStep {
 	return enableStep{check: newChecker(steps.StepEnable), enabledNow: start.Config.Enabled,
 		needs: start.NeedsConsent, loadErr: start.LoadErr, width: 78, height: 19}
@@ -77,6 +78,11 @@ func (s enableStep) Enter(env stepEnv) (step, tea.Cmd) {
 	case !s.canSaveSettings():
 		// The provider is enabled now and a test went through: the box
 		// shows the truth, and enter saves its new settings at once.
+		s.ticked = true
+	case !s.touched:
+		// A test went through in this run: enabling is what the admin
+		// came for, so enter saves and enables, under the green check.
+		// Unticking (space) stays possible and is kept.
 		s.ticked = true
 	}
 	if now := inputsOf(steps.StepEnable, env.cfg, env.provider); now != s.basis {
@@ -381,6 +387,7 @@ func (s enableStep) summaryView() string {
 		theme.ok.Render(wrap("✓ Saved. "+sum.Provider.Label()+" is enabled.", s.width)),
 		strings.Join(rows, "\n"),
 		wrap(tell, s.width),
+		wrap(steps.SendingInstructions(sum.ConfigPath), s.width),
 		theme.faint.Render("Press enter or q to quit."))
 }
 

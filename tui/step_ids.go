@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -26,6 +27,9 @@ const (
 type idsStep struct {
 	formBase
 	entra config.Entra // the Entra settings as entered at the step
+	// resolvedFor is the tenant field's value the last lookup found, and
+	// resolved the directory (tenant) ID it found for it.
+	resolvedFor, resolved string
 }
 
 // cloudLabels are the cloud choices, in cloud.All order.
@@ -91,6 +95,7 @@ func (s idsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		if s.formBase, ok = s.settle(msg, s.entra.ClientSecret); !ok || msg.err != nil {
 			return s, nil, stay
 		}
+		s.resolvedFor, s.resolved = s.form.value(idsTenant), msg.val
 		s.okLine = "✓ Tenant found: " + msg.val
 		return s, nil, next
 	}
@@ -173,8 +178,16 @@ func (s idsStep) layout() arranged {
 func (s idsStep) View() string { return s.layout().text }
 
 // Apply implements step.
+//
+// A tenant typed as its domain is kept as the directory (tenant) ID the
+// lookup found for it: the domain and the GUID are the same tenant, so a
+// saved sign-in (which belongs to the GUID) stays valid when the admin
+// types one where the file had the other.
 func (s idsStep) Apply(c config.Config) config.Config {
 	c.Entra.TenantID = s.form.value(idsTenant)
+	if s.resolved != "" && s.resolvedFor == c.Entra.TenantID {
+		c.Entra.TenantID = strings.ToLower(s.resolved)
+	}
 	c.Entra.ClientID = s.form.value(idsClient)
 	c.Entra.Cloud = cloud.All[s.form.choiceOf(idsCloud)].Name
 	return c

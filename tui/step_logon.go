@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
@@ -70,10 +71,13 @@ type logonStep struct {
 	now         time.Time // the countdown is drawn at this time: the code's arrival, then each tick's
 	gen         int
 	copied      string // the outcome of the last copy
-	out         io.Writer
-	tmux        bool
-	width       int
-	height      int
+	// restored says the fresh sign-in was cancelled and the one before kept.
+	restored string
+	sandbox  bool // the wizard runs against the built-in sandbox
+	out      io.Writer
+	tmux     bool
+	width    int
+	height   int
 }
 
 // newLogonStep returns the step before any code.
@@ -94,6 +98,7 @@ func identity(e config.Entra) string {
 func (s logonStep) Enter(env stepEnv) (step, tea.Cmd) {
 	s.info, s.run, s.out, s.tmux = env.info, env.run, env.out, env.tmux
 	s.cfg, s.saved = env.cfg, env.start.Config.Entra
+	s.sandbox, s.restored = env.hints != nil, ""
 	if s.phase == logonSignedIn && s.who == identity(s.cfg.Entra) {
 		return s, nil
 	}
@@ -130,6 +135,7 @@ func (s logonStep) checkSaved() (logonStep, tea.Cmd) {
 
 // startCode cancels whatever runs and asks Entra ID for a fresh code.
 func (s logonStep) startCode() (logonStep, tea.Cmd) {
+	s.restored = ""
 	s.phase, s.problem, s.copied, s.code, s.kept, s.pos = logonStarting, problemBox{}, "", steps.Logon{}, false, scrollPos{}
 	s.who = identity(s.cfg.Entra)
 	e, run := s.cfg.Entra, s.run
@@ -278,6 +284,7 @@ func (s logonStep) key(km tea.KeyMsg) (step, tea.Cmd, outcome) {
 func (s logonStep) restore() logonStep {
 	p := *s.prev
 	s.signed, s.kept, s.who, s.prev = p.signed, p.kept, p.who, nil
+	s.restored = "The new sign-in was cancelled; the previous sign-in as " + printable(p.signed.Mailbox) + " is kept."
 	s.phase, s.problem, s.code, s.copied, s.pos = logonSignedIn, problemBox{}, steps.Logon{}, "", scrollPos{}
 	return s
 }
@@ -326,17 +333,25 @@ func (s logonStep) rest(compact bool) string {
 	case logonStarting:
 		return joinBlocks(note, s.check.view(s.width), back)
 	case logonWaiting:
-		box := theme.code.Render(
-			theme.faint.Render("Open ") + "  " + theme.value.Render(printable(s.code.VerificationURL)) + "\n\n" +
-				theme.faint.Render("Code ") + "  " + theme.value.Render(printable(s.code.UserCode)))
-		lines := []string{wrap("On any device with a browser, open the address and enter the code. "+
-			"Sign in as the mailbox that will send PIM mail, not as yourself.", s.width), box, wrap(s.countdown(), s.width)}
+		box := codeBox(printable(s.code.VerificationURL), groupCode(printable(s.code.UserCode)), s.width)
+		intro := "On any device with a browser, open the address and enter the code (without the spaces; " +
+			"c copies it exactly). Sign in as the mailbox that will send PIM mail, not as yourself."
+		if s.sandbox {
+			// The sandbox's address is 127.0.0.1 of the machine pimmail
+			// runs on: on the admin's laptop it would mean the laptop.
+			intro = "Sandbox: no browser is needed; the sandbox approves this code by itself in a few seconds. " +
+				"(The address is on the machine pimmail runs on, for approving by hand.)"
+		}
+		lines := []string{wrap(intro, s.width), box, wrap(s.countdown(), s.width)}
 		if s.copied != "" {
 			lines = append(lines, theme.ok.Render(wrap(s.copied, s.width)))
 		}
 		return joinBlocks(note, strings.Join(lines, "\n"), s.check.view(s.width), back)
 	case logonSignedIn:
 		signed := theme.ok.Render(wrap("✓ Signed in as "+printable(s.signed.Mailbox), s.width))
+		if s.restored != "" {
+			signed = theme.warn.Render(wrap(s.restored, s.width)) + "\n" + signed
+		}
 		if s.kept {
 			return joinBlocks(signed+"\n"+theme.ok.Render(wrap("✓ The saved sign-in still works: a token for SMTP.Send was issued just now.", s.width)),
 				wrap("Keep the saved sign-in as "+printable(s.signed.Mailbox)+" (enter) · r sign in again", s.width))
@@ -418,3 +433,44 @@ func (s logonStep) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (s logonStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// groupCode shows a device code in groups of three for reading aloud on a
+// support call ("GCT L5C QVK"); the copy (c) stays the exact code.
+func groupCode(c string) string {
+	r := []rune(c)
+	if len(r) < 6 || strings.ContainsRune(c, ' ') {
+		return c
+	}
+	var b strings.Builder
+	for i, ch := range r {
+		if i > 0 && i%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(ch)
+	}
+	return b.String()
+}
+
+// codeBox draws the address and the code in a bordered box that fits
+// width: on a narrow terminal the padding shrinks and a long address
+// wraps inside the box (the border stays whole, nothing is cut).
+func codeBox(url, code string, width int) string {
+	style := theme.code
+	label := func(s string) string { return theme.faint.Render(s) + "  " }
+	body := func(inner int) string {
+		// The address under its label when the line is too narrow.
+		u := url
+		if inner > 0 && lipgloss.Width("Open   "+url) > inner {
+			u = lipgloss.NewStyle().Width(max(10, inner)).Render(url)
+			return label("Open") + "\n" + theme.value.Render(u) + "\n\n" + label("Code ") + theme.value.Render(code)
+		}
+		return label("Open ") + theme.value.Render(u) + "\n\n" + label("Code ") + theme.value.Render(code)
+	}
+	box := style.Render(body(0))
+	if lipgloss.Width(box) <= width {
+		return box
+	}
+	style = style.Padding(0, 1)
+	inner := width - 4 // border and padding
+	return style.Render(body(inner))
+}

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -88,6 +89,7 @@ func (s secretStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		s.formBase, cmd, _ = s.key(msg, s.layout())
 		return s, cmd, stay
 	case done[appAccepted]:
+		msg.err = pointToIDs(msg.err)
 		var ok bool
 		if s.formBase, ok = s.settle(msg, s.value()); !ok || msg.err != nil {
 			return s, nil, stay
@@ -170,3 +172,25 @@ func (s secretStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortH
 // appAccepted is the result of the secret step's check: Entra ID accepted
 // the app and its secret (the check has no value beyond that).
 type appAccepted struct{}
+
+// pointToIDs leads the fix of a problem found here that belongs to step 2
+// (Entra does not know the client ID, or the tenant) with the way back
+// there: the secret step cannot correct an ID.
+func pointToIDs(err error) error {
+	p, ok := diagnose.As(err)
+	if !ok {
+		return err
+	}
+	field := ""
+	switch p.Code {
+	case diagnose.EntraAppNotFound:
+		field = steps.FieldClientID
+	case diagnose.EntraTenantNotFound:
+		field = steps.FieldTenant
+	default:
+		return err
+	}
+	c := *p
+	c.Fix = "Press esc to correct the " + field + " on step 2.\n" + p.Fix
+	return &c
+}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -112,16 +113,21 @@ func (s serverStep) Enter(env stepEnv) (step, tea.Cmd) {
 // settings are the fields as typed (unvalidated) over the saved settings.
 func (s serverStep) settings() (config.SMTP, []error) {
 	sm := smtpOf(s.cfg, s.provider)
-	port, perr := steps.ValidatePort(s.form.value(srvPort))
-	dp := port
-	if perr != nil {
-		dp = smtpOf(config.Default(), s.provider).Port
+	def := smtpOf(config.Default(), s.provider).Port
+	// An empty port field means the usual port; host:port in the host
+	// field ([2001:db8::1]:25 for IPv6) wins over the port field.
+	port, perr := def, error(nil)
+	if strings.TrimSpace(s.form.value(srvPort)) != "" {
+		port, perr = steps.ValidatePort(s.form.value(srvPort))
 	}
-	host, hp, herr := steps.ValidateHostPort(s.form.value(srvHost), dp)
-	if herr == nil && hp != dp {
-		// host:port in the host field: that port wins over the port field.
+	if _, hp, err := steps.ValidateHostPort(s.form.value(srvHost), 0); err == nil {
 		port, perr = hp, nil
 	}
+	dp := port
+	if perr != nil {
+		dp = def
+	}
+	host, hp, herr := steps.ValidateHostPort(s.form.value(srvHost), dp)
 	if herr == nil && perr == nil {
 		sm.Host, sm.Port = host, hp
 	} else if herr == nil {

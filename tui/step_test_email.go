@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -152,6 +153,7 @@ func (s testStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 		}
 		return s, cmd, stay
 	case done[steps.TestResult]:
+		msg.err = keepWorkWhileWaiting(msg.err)
 		var ok bool
 		if s.formBase, ok = s.settle(msg, s.cfg.Secrets()...); !ok {
 			return s, nil, stay
@@ -313,3 +315,22 @@ func (s testStep) Commands() []string {
 
 // FullHelp implements help.KeyMap.
 func (s testStep) FullHelp() [][]key.Binding { return [][]key.Binding{s.ShortHelp()} }
+
+// keepWorkWhileWaiting adds, to a refusal whose fix takes up to an hour to
+// reach Exchange Online (SMTP AUTH just allowed, Send As just granted),
+// how to keep the work meanwhile instead of quitting and losing it.
+func keepWorkWhileWaiting(err error) error {
+	p, ok := diagnose.As(err)
+	if !ok {
+		return err
+	}
+	switch p.Code {
+	case diagnose.SMTPAuthDisabledTenant, diagnose.SMTPAuthDisabledMailbox, diagnose.SMTPSendAsDenied:
+	default:
+		return err
+	}
+	c := *p
+	c.Fix = strings.TrimRight(p.Fix, "\n") + "\nJust changed? To keep your work for the hour it may take: ctrl+n skips the test, " +
+		"and enter on the last step saves these settings without enabling them; run pimmail again later.\n"
+	return &c
+}

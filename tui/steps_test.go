@@ -167,7 +167,7 @@ func TestLogonStep(t *testing.T) {
 			t.Fatalf("phase %d, running %v, cmd %v", m.logon().phase, m.logon().Running(), cmd != nil)
 		}
 		v := m.View()
-		for _, w := range []string{"GHKPW2QM9", "https://microsoft.com/devicelogin", "The code expires in 15:00.", "Waiting for the mailbox to sign in"} {
+		for _, w := range []string{"GHK PW2 QM9", "https://microsoft.com/devicelogin", "The code expires in 15:00.", "Waiting for the mailbox to sign in"} {
 			if !strings.Contains(v, w) {
 				t.Errorf("view lacks %q:\n%s", w, v)
 			}
@@ -295,12 +295,28 @@ func TestLogonStep(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepSmartHost)
 		m, _ = press(t, m, "esc", "esc", "esc", "shift+tab") // logon, secret, IDs; tenant field
-		m, _ = send(t, m, k("ctrl+u"), paste("contoso.onmicrosoft.com"), k("enter"))
-		m, _ = send(t, m, result(m, tenantGUID, nil))
+		m, _ = send(t, m, k("ctrl+u"), paste("fabrikam.onmicrosoft.com"), k("enter"))
+		m, _ = send(t, m, result(m, "0b5c6d7e-1f2a-4b3c-9d8e-7f6a5b4c3d2e", nil))
 		m, _ = press(t, m, "enter")
 		m, _ = send(t, m, result(m, appAccepted{}, nil))
 		if m.cur != steps.StepLogon || m.logon().phase != logonStarting {
 			t.Fatalf("at %s, phase %d; want a fresh sign-in", m.cur, m.logon().phase)
+		}
+	})
+	t.Run("the tenant's domain instead of its GUID keeps the sign-in", func(t *testing.T) {
+		// The field invites either; they are the same tenant (issue 11).
+		m, _ := openModel(t, nil, nil)
+		m = entraTo(t, m, steps.StepSmartHost)
+		m, _ = press(t, m, "esc", "esc", "esc", "shift+tab") // logon, secret, IDs; tenant field
+		m, _ = send(t, m, k("ctrl+u"), paste("contoso.onmicrosoft.com"), k("enter"))
+		m, _ = send(t, m, result(m, tenantGUID, nil))
+		m, _ = press(t, m, "enter")
+		m, _ = send(t, m, result(m, appAccepted{}, nil))
+		if m.cur != steps.StepLogon || m.logon().phase != logonSignedIn {
+			t.Fatalf("at %s, phase %d; want the sign-in kept:\n%s", m.cur, m.logon().phase, m.View())
+		}
+		if m.cfg.Entra.TenantID != tenantGUID {
+			t.Errorf("tenant kept as %q, want the directory ID %s it resolved to", m.cfg.Entra.TenantID, tenantGUID)
 		}
 	})
 }
@@ -527,9 +543,12 @@ func TestTestStepAndEnable(t *testing.T) {
 		if m.cur != steps.StepEnable || !m.enable().tested {
 			t.Fatalf("at %s, tested %v", m.cur, m.enable().tested)
 		}
-		m, _ = press(t, m, "space")
 		if !m.enable().ticked || !strings.Contains(m.View(), "[x] Enabled") {
-			t.Errorf("space did not tick:\n%s", m.View())
+			t.Errorf("Enabled is not ticked after a passing test:\n%s", m.View())
+		}
+		m, _ = press(t, m, "space")
+		if m.enable().ticked || !strings.Contains(m.View(), "[ ] Enabled") {
+			t.Errorf("space did not untick:\n%s", m.View())
 		}
 	})
 	t.Run("a failed test shows the problem and does not move on", func(t *testing.T) {
@@ -584,7 +603,7 @@ func TestEnableSaveAndConsent(t *testing.T) {
 	t.Run("unticked, enter saves the settings only", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepEnable)
-		m, cmd := press(t, m, "enter")
+		m, cmd := press(t, m, "space", "enter")
 		if cmd == nil || m.enable().check.label != "Saving the settings…" {
 			t.Errorf("check %q:\n%s", m.enable().check.label, m.View())
 		}
@@ -592,7 +611,7 @@ func TestEnableSaveAndConsent(t *testing.T) {
 	t.Run("save, summary, quit", func(t *testing.T) {
 		m, _ := openModel(t, nil, nil)
 		m = entraTo(t, m, steps.StepEnable)
-		m, cmd := press(t, m, "space", "enter")
+		m, cmd := press(t, m, "enter")
 		if !m.enable().Running() || cmd == nil {
 			t.Fatal("enter did not save")
 		}
@@ -628,7 +647,7 @@ func TestEnableSaveAndConsent(t *testing.T) {
 		en.needs = true
 		m.screens[slotEnable] = en
 		m = entraTo(t, m, steps.StepEnable)
-		m, cmd := press(t, m, "space", "enter")
+		m, cmd := press(t, m, "enter")
 		if cmd != nil || !m.enable().asking || !strings.Contains(flat(m.View()), "Overwrite it? (y/n)") {
 			t.Fatalf("no question:\n%s", m.View())
 		}

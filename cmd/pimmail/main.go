@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+
+	"github.com/pimmail/pimmail/debuglog"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=1.2.3".
@@ -28,6 +31,12 @@ func main() {
 
 // run is the whole program without os.Exit, so tests and main share it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if err := debuglog.Refused(); err != nil {
+		fmt.Fprintf(stderr, "pimmail: %s is not used: %v\n", debuglog.EnvVar, err)
+	}
+	if invokedAsSendmail(os.Args[0]) {
+		return cmdSend(args, stdin, stdout, stderr)
+	}
 	if len(args) == 0 {
 		return cmdSetup(nil, stdin, stdout, stderr)
 	}
@@ -40,11 +49,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdStatus(args[1:], stdout, stderr)
 	case "sandbox":
 		return cmdSandbox(args[1:], stdout, stderr)
+	case "send":
+		return cmdSend(args[1:], stdin, stdout, stderr)
+	case "relay":
+		return cmdRelay(args[1:], stdin, stdout, stderr)
+	case "queue":
+		return cmdQueue(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, mainUsage())
 		return exitOK
 	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "pimmail", version)
+		fmt.Fprint(stdout, versionText())
 		return exitOK
 	}
 	if strings.HasPrefix(args[0], "-") {
@@ -62,17 +77,22 @@ func mainUsage() string {
 tells you exactly why when mail does not go out.
 
 Usage:
-  pimmail [setup] [--config PATH] [--sandbox [--scenario NAME]]
+  pimmail [setup] [--sandbox [--scenario NAME]] [--config PATH]
         The setup wizard (needs a terminal): provider, IDs, secret, mailbox
         sign-in, smart host, test email, enable. Nothing is written until the
         last step saves.
-  pimmail test [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]
+  pimmail test [--sandbox] [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]
         Send a test email with the saved, enabled provider; no terminal needed.
         --timeout bounds each network step (default 30s); --scenario, with a
         sandbox configuration, switches one failure on to rehearse it.
-  pimmail status [--config PATH] [--scenario NAME]
+  pimmail status [--sandbox] [--config PATH] [--scenario NAME]
         Show the saved configuration (secrets masked), the enabled provider,
         the mailbox, and whether a token can be had now.
+  pimmail send [-t] [-i] [-f ADDR] [-F NAME] [--wait] [--config PATH] [RECIPIENT...]
+        Queue one email read on standard input, as sendmail does (also when
+        pimmail is linked as sendmail); it is delivered in the background.
+  pimmail queue [--json] | show ID | retry ID|--all | delete ID | run
+        List and manage the queued mail; run the delivery worker.
   pimmail sandbox [--scenario NAME] [--list-scenarios] [--state-dir DIR] [--approve-after DUR]
         Run the built-in stand-in for Entra ID and Exchange Online on
         127.0.0.1 and print what to paste into the wizard.
@@ -80,11 +100,22 @@ Usage:
   pimmail COMMAND --help
 
 Files: the configuration is ` + defaultPathText() + `
-(--config chooses another); the token cache (tokencache.json) and the
-sandbox's state (sandbox/) live beside it. Files are written with mode 0600;
-a directory pimmail creates for them gets mode 0700 (an existing one keeps its
-mode, but must not be writable by others).
+(--config chooses another); the token cache (tokencache.json) lives beside it.
+The sandbox keeps its own configuration, token cache, keys and received mail
+apart, in ` + filepath.Dir(defaultSandboxPathText()) + `: pimmail without --sandbox always
+means the real services.
+Files are written with mode 0600; a directory pimmail creates for them gets mode 0700
+(an existing one keeps its mode, but must not be writable by others). A file
+that is a symbolic link or belongs to another user is refused.
 
 Debug log: set PIMMAIL_DEBUG_LOG=/path/to/file (it never holds secrets).
 `
+}
+
+// invokedAsSendmail reports whether the program was started through a link
+// named sendmail (/usr/sbin/sendmail, sendmail.exe): it then is pimmail send.
+func invokedAsSendmail(argv0 string) bool {
+	base := strings.ToLower(filepath.Base(argv0))
+	base = strings.TrimSuffix(base, ".exe")
+	return base == "sendmail"
 }

@@ -164,7 +164,8 @@ func TestSavedText(t *testing.T) {
 	}
 	// Run again means on the same file: with --config, the command says so.
 	got = strings.Join(strings.Fields(savedText(sum, "/srv/pim mail.json", true)), " ")
-	for _, w := range []string{"Run pimmail --config '/srv/pim mail.json' again", "This is a sandbox configuration: pimmail --config '/srv/pim mail.json', pimmail test and pimmail status run the built-in sandbox"} {
+	for _, w := range []string{"Run pimmail --sandbox --config '/srv/pim mail.json' again", "kept apart from the real one",
+		"pimmail test --sandbox --config '/srv/pim mail.json'"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("summary lacks %q: %s", w, got)
 		}
@@ -221,16 +222,14 @@ func TestThrottledAcrossRuns(t *testing.T) {
 	}
 }
 
-// Plain `pimmail` on a sandbox configuration runs the wizard against the
-// sandbox (a real run would send its IDs to Microsoft), so --scenario
-// needs no --sandbox there; on a real configuration it still does. Without
-// a terminal the wizard then stops where it always does.
-func TestWizardOnSandboxConfigIsSandboxMode(t *testing.T) {
+// Plain `pimmail` on a sandbox configuration does not run the wizard in
+// real mode (it would send the sandbox's IDs to Microsoft), nor quietly in
+// sandbox mode (plain pimmail always means real): it says to add --sandbox,
+// with which --scenario works. Without a terminal the wizard then stops
+// where it always does.
+func TestWizardOnSandboxConfigNeedsSandboxFlag(t *testing.T) {
 	sb := sandboxConfig(t, config.ProviderRelay, nil)
-	r := pimmail(t, "--config", sb, "--scenario", "throttled")
-	expect(t, r, 2, "needs a terminal")
-	if strings.Contains(r.stderr, "--scenario works only") {
-		t.Errorf("a sandbox configuration was not taken for sandbox mode:\n%v", r)
-	}
+	expect(t, pimmail(t, "--config", sb, "--scenario", "throttled"), 2, "pimmail --sandbox --config "+sb)
+	expect(t, pimmail(t, "--sandbox", "--config", sb, "--scenario", "throttled"), 2, "needs a terminal")
 	expect(t, pimmail(t, "--config", localConfig(t), "--scenario", "throttled"), 2, "--scenario works only with --sandbox")
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pimmail/pimmail/config"
+	"github.com/pimmail/pimmail/hostport"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -19,7 +20,7 @@ import (
 // cmdSandbox is `pimmail sandbox`: the stand-in in the foreground until Ctrl+C.
 func cmdSandbox(args []string, stdout, stderr io.Writer) int {
 	defaultState := ""
-	if p, err := config.DefaultPath(); err == nil {
+	if p, err := config.DefaultSandboxPath(); err == nil {
 		defaultState = config.SandboxDir(p)
 	}
 	fs := newFlags("sandbox", "pimmail sandbox [--scenario NAME] [--list-scenarios] [--state-dir DIR] [--approve-after DUR]",
@@ -31,7 +32,7 @@ func cmdSandbox(args []string, stdout, stderr io.Writer) int {
 	scenario := fs.String("scenario", "", "switch one failure on (see --list-scenarios)")
 	list := fs.Bool("list-scenarios", false, "list the scenarios and exit")
 	stateDir := fs.String("state-dir", defaultState, "where the CA, signing keys and received mail are kept")
-	approveAfter := fs.Duration("approve-after", 3*time.Second,
+	approveAfter := fs.Duration("approve-after", 1800*time.Millisecond,
 		"how long the mailbox takes to approve a device code by itself; negative: never (approve on the device login page)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
@@ -101,9 +102,9 @@ func printSandbox(w io.Writer, sb *sandbox.Sandbox, stateDir, caPath, scenario s
 	fmt.Fprintf(tw, "  Client secret Value\t%s\n", h.ClientSecret)
 	fmt.Fprintf(tw, "  Secret ID (the usual mistake)\t%s\n", h.SecretID)
 	fmt.Fprintf(tw, "  Mailbox (signs in)\t%s\n", h.Mailbox)
-	fmt.Fprintf(tw, "  Smart host\t%s:%d (STARTTLS, AUTH XOAUTH2)\n", ep.SMTPHost, ep.SMTPPort)
-	fmt.Fprintf(tw, "  SMTP relay\t%s:%d (STARTTLS, no AUTH; accepted domain %s)\n", ep.RelayHost, ep.RelayPort, h.RelayDomain)
-	fmt.Fprintf(tw, "  Local SMTP\t%s:%d (like a default Postfix: STARTTLS offered, no AUTH)\n", ep.LocalHost, ep.LocalPort)
+	fmt.Fprintf(tw, "  Smart host\t%s (STARTTLS, AUTH XOAUTH2)\n", hostport.Join(ep.SMTPHost, ep.SMTPPort))
+	fmt.Fprintf(tw, "  SMTP relay\t%s (STARTTLS, no AUTH; accepted domain %s)\n", hostport.Join(ep.RelayHost, ep.RelayPort), h.RelayDomain)
+	fmt.Fprintf(tw, "  Local SMTP\t%s (like a default Postfix: STARTTLS offered, no AUTH)\n", hostport.Join(ep.LocalHost, ep.LocalPort))
 	fmt.Fprintln(tw, "\nAround it:")
 	fmt.Fprintf(tw, "  Entra ID authority\t%s/%s\n", ep.Authority, h.TenantID)
 	approve := fmt.Sprintf("sign-ins are approved by themselves after %v", approveAfter)
@@ -116,8 +117,8 @@ func printSandbox(w io.Writer, sb *sandbox.Sandbox, stateDir, caPath, scenario s
 	_ = tw.Flush()
 	fmt.Fprintf(w, "\nTry another tool against it, e.g.:\n  swaks --server %s --port %d --tls --tls-ca-path %s --to someone@%s --from pim@%s\n",
 		ep.RelayHost, ep.RelayPort, caPath, h.RelayDomain, h.RelayDomain)
-	fmt.Fprintf(w, "\nWhile this runs, pimmail --sandbox, pimmail test and pimmail status use it instead of starting\n"+
-		"a sandbox of their own, for the configuration in %s.\n", filepath.Dir(stateDir))
+	fmt.Fprintf(w, "\nWhile this runs, pimmail --sandbox, pimmail test --sandbox and pimmail status --sandbox use it\n"+
+		"instead of starting a sandbox of their own, for the sandbox configuration %s.\n", filepath.Join(stateDir, config.FileName))
 	fmt.Fprintln(w, "Press Ctrl+C to stop.")
 }
 

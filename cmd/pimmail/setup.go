@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"sync"
+	"syscall"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/pimmail/pimmail/config"
@@ -25,12 +29,13 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"then enables the provider and saves. Quitting earlier (Ctrl+C, Esc on the first\n"+
 			"step, a lost SSH session) leaves the previous configuration untouched.\n\n"+
 			"With --sandbox the wizard runs against the built-in stand-in for Entra ID and\n"+
-			"Exchange Online, with its values shown as hints: for demos and first tries.\n"+
-			"A configuration made that way opens in sandbox mode without --sandbox too.\n"+
+			"Exchange Online, with its values shown as hints: for demos and first tries. Its\n"+
+			"configuration is kept apart, in "+defaultSandboxPathText()+";\n"+
+			"the real one is never read or changed by it.\n"+
 			"It needs a terminal; without one use `pimmail test` and `pimmail status`.\n\n"+
 			"Exit status: 0 when the wizard saved, 1 when it ended without saving, 2 on bad\n"+
 			"flags or without a terminal.", stdout, stderr)
-	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	path := fs.String("config", "", "configuration file (default "+defaultPathText()+",\nwith --sandbox "+defaultSandboxPathText()+")")
 	withSandbox := fs.Bool("sandbox", false, "run against the built-in sandbox instead of Microsoft's services")
 	scenario := fs.String("scenario", "", "with --sandbox: switch one failure on (see pimmail sandbox --list-scenarios)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
@@ -38,22 +43,27 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return code
 	}
 	if *showVersion {
-		fmt.Fprintln(stdout, "pimmail", version)
+		fmt.Fprint(stdout, versionText())
 		return exitOK
 	}
-	p, err := configPath(*path)
+	p, err := configPath(*path, *withSandbox)
 	if err != nil {
 		fmt.Fprintln(stderr, "pimmail:", err)
 		return exitUsage
 	}
-	// A sandbox configuration is only ever checked against the sandbox:
-	// in real mode its prefilled IDs would be looked up at Microsoft.
-	autoSandbox := !*withSandbox && isSandboxConfig(p)
-	if autoSandbox {
-		*withSandbox = true
+	// pimmail without --sandbox always means the real services, and
+	// --sandbox never touches the real configuration: each keeps its own
+	// file (a sandbox configuration checked in real mode would send its
+	// IDs to Microsoft; a real one replaced by a sandbox run would leave
+	// the system sending to 127.0.0.1).
+	if cfg, err := config.Load(p); err == nil || *withSandbox {
+		if why := modeMismatch("pimmail", p, cfg, *withSandbox); why != "" && (err == nil || isDefaultPath(p)) {
+			fmt.Fprint(stderr, why)
+			return exitUsage
+		}
 	}
 	if *scenario != "" && !*withSandbox {
-		fmt.Fprintln(stderr, "pimmail: --scenario works only with --sandbox (or a sandbox configuration)")
+		fmt.Fprintln(stderr, "pimmail: --scenario works only with --sandbox")
 		return exitUsage
 	}
 	if !isTerminal(stdin) || !isTerminal(stdout) {
@@ -61,47 +71,102 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	env := steps.Env{ConfigPath: p}
-	if *withSandbox {
-		sb, err := sandbox.Open(config.SandboxDir(p), sandbox.Options{Scenario: *scenario})
-		if err != nil {
-			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox:", err)
-			return exitUsage
+	// The wizard draws its first frame at once; the sandbox (whose first
+	// start in a fresh state directory generates an RSA key and a CA)
+	// starts behind it, in the loader's tea.Cmd.
+	var (
+		sbMu   sync.Mutex
+		sb     *sandbox.Running
+		start  steps.Start
+		opened = make(chan struct{})
+	)
+	open := func() (*steps.Run, steps.Start, error) {
+		defer close(opened)
+		env := steps.Env{ConfigPath: p}
+		if *withSandbox {
+			r, err := sandbox.Open(config.SandboxDir(p), sandbox.Options{Scenario: *scenario})
+			if err != nil {
+				return nil, steps.Start{}, err
+			}
+			sbMu.Lock()
+			sb = r
+			sbMu.Unlock()
+			env = envOf(r, p)
 		}
-		defer sb.Close()
-		env = envOf(sb, p)
+		run, st := steps.Open(env)
+		sbMu.Lock()
+		start = st
+		sbMu.Unlock()
+		return run, st, nil
 	}
-	run, start := steps.Open(env)
-	debuglog.Printf("cmd: wizard on %s (sandbox %v, by the config %v)", p, *withSandbox, autoSandbox)
-	model := tui.New(run, start).WithOutput(stdout)
-	if autoSandbox {
-		model = model.WithSandboxConfig()
+	defer func() {
+		// A quit before the sandbox was up: wait for it, then close it.
+		<-opened
+		sbMu.Lock()
+		defer sbMu.Unlock()
+		if sb != nil {
+			sb.Close()
+		}
+	}()
+	debuglog.Printf("cmd: wizard on %s (sandbox %v)", p, *withSandbox)
+	label := "Opening " + p + "…"
+	if *withSandbox {
+		label = "Starting the built-in sandbox…"
+	}
+	model := tui.NewLoader(open, label, stdout)
+	// TERM=screen, vt100 and the like have bold and the basic colours, but
+	// termenv takes them for Ascii, which drops every style.
+	if p, ok := tui.BasicProfile(lipgloss.ColorProfile(), os.Getenv("TERM"), os.Getenv("NO_COLOR") != ""); ok {
+		lipgloss.SetColorProfile(p)
 	}
 	prog := tea.NewProgram(model, tea.WithAltScreen(), tea.WithInput(stdin), tea.WithOutput(stdout))
+	// A dropped SSH session sends SIGHUP, which would end the process with
+	// the alternate screen on and the cursor hidden (Bubble Tea restores
+	// the terminal on SIGINT and SIGTERM only): stop the program the way
+	// that restores it. Nothing is written before the last step's save,
+	// and a save is atomic, so stopping loses nothing.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	hungUp := make(chan struct{})
+	go func() {
+		if _, ok := <-hup; ok {
+			debuglog.Printf("cmd: SIGHUP: restoring the terminal and stopping")
+			close(hungUp)
+			prog.Kill()
+		}
+	}()
 	final, err := prog.Run()
+	select {
+	case <-hungUp:
+		err = nil // the hang-up, not a failure of the wizard
+	default:
+	}
 	if err != nil && !errors.Is(err, tea.ErrInterrupted) {
 		fmt.Fprintln(stderr, "pimmail: the wizard stopped:", err)
 	}
-	if m, ok := final.(tui.Model); ok {
-		if sum, saved := m.Saved(); saved {
-			fmt.Fprint(stdout, savedText(sum, *path, *withSandbox))
-			return exitOK
+	if l, ok := final.(tui.Loader); ok {
+		if err := l.Err(); err != nil {
+			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox:", err)
+			return exitUsage
+		}
+		if m, ok := l.Wizard(); ok {
+			if sum, saved := m.Saved(); saved {
+				fmt.Fprint(stdout, savedText(sum, *path, *withSandbox))
+				return exitOK
+			}
 		}
 	}
-	if start.Exists || start.LoadErr != nil {
+	<-opened
+	sbMu.Lock()
+	st := start
+	sbMu.Unlock()
+	if st.Exists || st.LoadErr != nil {
 		fmt.Fprintf(stdout, "Nothing was saved; %s is unchanged.\n", p)
 	} else {
 		fmt.Fprintf(stdout, "Nothing was saved; no configuration was written to %s.\n", p)
 	}
 	return exitFailure
-}
-
-// isSandboxConfig reports whether the configuration at path was made
-// against the built-in sandbox (pimmail --sandbox). A missing or unusable
-// file is not one: the wizard explains it in real mode.
-func isSandboxConfig(path string) bool {
-	c, err := config.Load(path)
-	return err == nil && c.Sandbox
 }
 
 // noTerminal is what the wizard says when it cannot draw.
@@ -117,9 +182,11 @@ Run pimmail --help for more.
 // savedText is printed after the wizard saved: what went where, and what
 // to do next, wrapped for an 80-column terminal.
 func savedText(sum steps.SaveSummary, configFlag string, sandboxMode bool) string {
-	// The command to run the wizard again on this file. A sandbox
-	// configuration opens in sandbox mode by itself: no --sandbox needed.
+	// The command to run the wizard again on this file.
 	again := "pimmail"
+	if sandboxMode {
+		again += " --sandbox"
+	}
 	if configFlag != "" {
 		again += " --config " + shellQuote(configFlag)
 	}
@@ -152,9 +219,13 @@ func savedText(sum steps.SaveSummary, configFlag string, sandboxMode bool) strin
 		paras = append(paras, fmt.Sprintf("PIM mail now goes out as %s: tell your organisation, so replies and questions reach the right people.", sum.Mailbox))
 	}
 	if sandboxMode {
-		paras = append(paras, "This is a sandbox configuration: "+again+", pimmail test and pimmail status run the built-in sandbox with it.")
+		paras = append(paras, "This is the sandbox's configuration, kept apart from the real one (plain pimmail, "+
+			"and the system's mail, never use it): "+again+", pimmail test --sandbox and pimmail status --sandbox run the built-in sandbox with it.")
 	}
 	cmd := "pimmail test"
+	if sandboxMode {
+		cmd += " --sandbox"
+	}
 	if configFlag != "" {
 		cmd += " --config " + shellQuote(configFlag)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/diagnose"
+	"github.com/pimmail/pimmail/hostport"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
@@ -23,7 +24,7 @@ const statusTimeout = 10 * time.Second
 
 // cmdStatus is `pimmail status`.
 func cmdStatus(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("status", "pimmail status [--config PATH] [--scenario NAME]",
+	fs := newFlags("status", "pimmail status [--sandbox] [--config PATH] [--scenario NAME]",
 		"Shows the saved configuration with secrets masked, which provider is enabled, the\n"+
 			"mailbox, when the saved sign-in (the refresh token) was last used, and whether an\n"+
 			"access token can be had now (a silent refresh, at most "+statusTimeout.String()+").\n"+
@@ -31,7 +32,8 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			"--scenario switches a failure on in a sandbox it starts itself.\n\n"+
 			"Exit status: 0 when the enabled provider looks ready, 1 when no token can be had\n"+
 			"for the Entra mailbox, 2 when the configuration is missing or broken.", stdout, stderr)
-	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	path := fs.String("config", "", "configuration file (default "+defaultPathText()+",\nwith --sandbox "+defaultSandboxPathText()+")")
+	fs.Bool("sandbox", false, "use the sandbox's own configuration (the one pimmail --sandbox saved)")
 	scenario := fs.String("scenario", "", "with a sandbox configuration: switch one failure on (see pimmail sandbox --list-scenarios)")
 	p, cfg, code, ok := commandConfig(fs, args, path, scenario, stderr)
 	if !ok {
@@ -116,7 +118,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			out.item("Client secret", masked(e.ClientSecret))
 			out.item("Mailbox", orNone(e.Mailbox))
 			out.item("Sign-in", e.Method.Label())
-			out.item("Smart host", fmt.Sprintf("%s:%d (%s)", e.SmartHost, e.Port, config.TLSStartTLS.Short()))
+			out.item("Smart host", fmt.Sprintf("%s (%s)", hostport.Join(e.SmartHost, e.Port), config.TLSStartTLS.Short()))
 		case config.ProviderRelay:
 			smtpRows(out, cfg.Relay)
 		case config.ProviderLocal:
@@ -151,6 +153,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			out.line(wrapText("Warning: "+w, 79))
 		}
 	}
+	mailPathStatus(out, p)
 	return code
 }
 
@@ -202,7 +205,7 @@ func entraStatus(out *lines, path string, run *steps.Run, cacheErr error, cfg co
 
 // smtpRows prints a plain SMTP provider's settings.
 func smtpRows(out *lines, s config.SMTP) {
-	out.item("Server", fmt.Sprintf("%s:%d (%s)", orNone(s.Host), s.Port, s.TLS.Short()))
+	out.item("Server", fmt.Sprintf("%s (%s)", hostport.Join(orNone(s.Host), s.Port), s.TLS.Short()))
 	if s.Username != "" {
 		out.item("Username", s.Username)
 		out.item("Password", setOrNot(s.Password))

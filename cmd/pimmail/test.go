@@ -12,6 +12,7 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
+	"github.com/pimmail/pimmail/hostport"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
@@ -20,17 +21,18 @@ import (
 // cmdTest is `pimmail test`: one test email with the saved, enabled
 // provider, no UI. Exit 0 only when the server accepted the message.
 func cmdTest(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("test", "pimmail test [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]",
+	fs := newFlags("test", "pimmail test [--sandbox] [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]",
 		"Sends a test email with the saved configuration's enabled provider, exactly as PIM\n"+
 			"mail goes out, and prints the server's reply, or the diagnosis: what happened, how\n"+
 			"to fix it, and the raw details. With Microsoft Entra ID SMTP Client the access\n"+
 			"token comes from the saved sign-in and is refreshed silently when needed.\n\n"+
-			"With a sandbox configuration (made with pimmail --sandbox) it runs the built-in\n"+
+			"With --sandbox (or --config naming a sandbox configuration) it runs the built-in\n"+
 			"sandbox, or uses the one `pimmail sandbox` runs; --scenario switches a failure on\n"+
 			"in a sandbox it starts itself, to rehearse what a customer sees.\n\n"+
 			"Exit status: 0 when the message was accepted, 1 when it was not, 2 when the\n"+
 			"configuration is missing, broken or has no provider enabled.", stdout, stderr)
-	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
+	path := fs.String("config", "", "configuration file (default "+defaultPathText()+",\nwith --sandbox "+defaultSandboxPathText()+")")
+	fs.Bool("sandbox", false, "use the sandbox's own configuration (the one pimmail --sandbox saved)")
 	to := fs.String("to", "", "recipient (default: the mailbox with Entra, else the From address)")
 	verbose := fs.Bool("verbose", false, "also print the SMTP conversation (secrets masked)")
 	fs.BoolVar(verbose, "v", false, "short for --verbose")
@@ -95,7 +97,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	took := time.Since(began).Round(time.Millisecond)
 	server := serverText(prov, start.Config)
 	if err != nil {
-		fmt.Fprintf(stderr, "The test email through %s (%s) did not go out.\n\n", prov.Label(), server)
+		fmt.Fprintf(stderr, "%s\n\n", wrapText(fmt.Sprintf("The test email through %s (%s) did not go out.", prov.Label(), server), outputWidth(stderr)))
 		printProblem(stderr, err, secrets)
 		if *verbose {
 			printTranscript(stderr, res.Transcript, secrets)
@@ -143,7 +145,7 @@ func serverText(p config.Provider, c config.Config) string {
 	case config.ProviderLocal:
 		host, port, mode = c.Local.Host, c.Local.Port, c.Local.TLS
 	}
-	return fmt.Sprintf("%s:%d, %s", host, port, mode.Short())
+	return fmt.Sprintf("%s, %s", hostport.Join(host, port), mode.Short())
 }
 
 // printTranscript prints the SMTP conversation, secrets masked once more.

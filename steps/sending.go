@@ -1,0 +1,32 @@
+package steps
+
+import (
+	"github.com/pimmail/pimmail/config"
+)
+
+// SendmailLinkCommand links pimmail as the system's sendmail. ln without
+// -f: where another mail service owns /usr/sbin/sendmail it fails with
+// "File exists" instead of replacing it, so it is safe to run as root.
+const SendmailLinkCommand = `ln -s "$(command -v pimmail)" /usr/sbin/sendmail`
+
+// RelayServiceCommand starts pimmail relay as a service with the systemd
+// unit the README gives (pimmail-relay.service).
+const RelayServiceCommand = "systemctl enable --now pimmail-relay"
+
+// RelayAddress is where pimmail relay listens by default.
+const RelayAddress = "127.0.0.1:2525"
+
+// SendingInstructions is the wizard's last word on how the system's
+// programs send through the enabled provider from now on: the sendmail
+// link for programs that call sendmail, and the relay for programs that
+// speak SMTP. configPath is the saved configuration; the link reads the
+// default one, so another path is named with the command that uses it.
+// Lines are short so that they stay whole in an 80-column terminal.
+func SendingInstructions(configPath string) string {
+	text := "How the system sends now (the relay's unit is in the README):\n" +
+		"  sendmail (PHP, cron, mail): " + SendmailLinkCommand + "\n"
+	if def, err := config.DefaultPath(); err != nil || def != configPath {
+		text += "    (the link reads the default file; for this one: pimmail send --config " + configPath + ")\n"
+	}
+	return text + "  SMTP: " + RelayAddress + ", relay service: " + RelayServiceCommand
+}
