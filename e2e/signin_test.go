@@ -52,7 +52,7 @@ func signInAddress(t *testing.T, screen string) string {
 // its state directory: the admin's browser on another device.
 func browser(t *testing.T, xdg string) *http.Client {
 	t.Helper()
-	a, ok := sandbox.Live(config.SandboxDir(filepath.Join(xdg, "pimmail", "config.json")))
+	a, ok := sandbox.Live(filepath.Join(xdg, "pimmail", "sandbox"))
 	if !ok {
 		t.Fatal("the wizard's sandbox does not announce itself in its state directory")
 	}
@@ -104,7 +104,7 @@ func TestAuthCodePasteBackEndToEnd(t *testing.T) {
 	tm.keys("Enter")
 	tm.finishFromStep5()
 
-	cfgPath := filepath.Join(xdg, "pimmail", "config.json")
+	cfgPath := filepath.Join(xdg, "pimmail", "sandbox", "config.json")
 	cfg, err := config.Load(cfgPath)
 	if err != nil {
 		t.Fatal(err)
@@ -112,11 +112,11 @@ func TestAuthCodePasteBackEndToEnd(t *testing.T) {
 	if cfg.Entra.Method != config.MethodAuthCode || cfg.Entra.Mailbox != sandbox.DefaultMailbox {
 		t.Fatalf("saved method %q mailbox %q", cfg.Entra.Method, cfg.Entra.Mailbox)
 	}
-	out, code := runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "test")
+	out, code := runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "test", "--sandbox")
 	if code != 0 || strings.Contains(out, sandbox.DefaultClientSecret) {
 		t.Fatalf("pimmail test exited %d:\n%s", code, out)
 	}
-	out, code = runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "status")
+	out, code = runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "status", "--sandbox")
 	if code != 0 || !strings.Contains(out, "Browser elsewhere, paste back") || !strings.Contains(out, "Token now:     yes") {
 		t.Fatalf("pimmail status exited %d:\n%s", code, out)
 	}
@@ -139,18 +139,18 @@ func TestAppOnlyEndToEnd(t *testing.T) {
 	tm.keys("Enter")
 	tm.finishFromStep5()
 
-	cfg, err := config.Load(filepath.Join(xdg, "pimmail", "config.json"))
+	cfg, err := config.Load(filepath.Join(xdg, "pimmail", "sandbox", "config.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Entra.Method != config.MethodAppOnly || cfg.Entra.Mailbox != sandbox.DefaultMailbox {
 		t.Fatalf("saved method %q mailbox %q", cfg.Entra.Method, cfg.Entra.Mailbox)
 	}
-	out, code := runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "test")
+	out, code := runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "test", "--sandbox")
 	if code != 0 || strings.Contains(out, sandbox.DefaultClientSecret) {
 		t.Fatalf("pimmail test exited %d:\n%s", code, out)
 	}
-	out, code = runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "status")
+	out, code = runCmd(t, []string{"XDG_CONFIG_HOME=" + xdg}, "status", "--sandbox")
 	if code != 0 || !strings.Contains(out, "App-only") || !strings.Contains(out, "SMTP.SendAsApp") {
 		t.Fatalf("pimmail status exited %d:\n%s", code, out)
 	}
