@@ -35,6 +35,9 @@ type Settings struct {
 	// RootCAs, when set, replaces the system roots (the sandbox hands its own
 	// CA this way). Certificate verification is never switched off.
 	RootCAs *x509.CertPool
+	// Method is how the mailbox gets its token: the device code (the
+	// zero value), the authorization code, or app-only. Token chooses by it.
+	Method Method
 	// Cache holds the MSAL token cache; nil means an empty in-memory cache
 	// that is not kept: a device logon's tokens are then lost after Wait, and
 	// Token answers diagnose.CacheSignInAgain.

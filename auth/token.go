@@ -13,8 +13,11 @@ import (
 	"github.com/pimmail/pimmail/secret"
 )
 
-// Token returns a fresh access token for username from the cache, refreshing
-// silently when it has expired. A missing, corrupt or foreign cache gives a
+// Token returns a fresh access token for username, by s.Method: for the
+// device code and the authorization code from the cache, refreshing
+// silently when it has expired; for app-only a new client-credentials
+// token (checked for aud and SMTP.SendAsApp), with username as the
+// XOAUTH2 user. A missing, corrupt or foreign cache gives a
 // diagnose.CacheSignInAgain problem.
 //
 // MSAL treats an access token that expires within 5 minutes as expired, so
@@ -28,6 +31,12 @@ func Token(ctx context.Context, s Settings, username string) (AccessToken, error
 	}
 	if err := checkClientInput(s); err != nil {
 		return AccessToken{}, err
+	}
+	switch s.Method {
+	case MethodAppOnly:
+		return appOnlyToken(ctx, s, username)
+	case MethodAuthCode:
+		return authCodeToken(ctx, s, username)
 	}
 	if s.Cache == nil {
 		return AccessToken{}, cacheProblem(s, username, "there is no token cache: the mailbox has not been signed in on this machine", nil)

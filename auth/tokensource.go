@@ -59,6 +59,18 @@ func (ts *TokenSource) Token(ctx context.Context) (AccessToken, error) {
 	if err := checkClientInput(ts.s); err != nil {
 		return AccessToken{}, err
 	}
+	if ts.s.Method != MethodDeviceCode {
+		// The authorization code renews through the confidential client
+		// (with the secret), app-only asks for a new app token: Token
+		// does both by the method; the token is kept here until it is
+		// due for renewal, as the device code's is.
+		tok, err := Token(ctx, ts.s, ts.username)
+		if err != nil {
+			return AccessToken{}, err
+		}
+		ts.tok = tok
+		return tok, nil
+	}
 	if ts.s.Cache == nil || ts.username == "" {
 		return Token(ctx, ts.s, ts.username) // its problem says which is missing
 	}

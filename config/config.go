@@ -128,6 +128,13 @@ type Entra struct {
 	Mailbox   string `json:"mailbox"`
 	SmartHost string `json:"smartHost"`
 	Port      int    `json:"port"`
+
+	// Method is how the mailbox gets its token (method.go); empty is the
+	// device code.
+	Method SignInMethod `json:"method,omitempty"`
+	// SecretExpires is the client secret's expiry date (YYYY-MM-DD, the
+	// portal's Expires column), when known: status and test warn before it.
+	SecretExpires string `json:"secretExpires,omitempty"`
 }
 
 // SMTP is a plain SMTP provider's settings (Local SMTP, SMTP Relay).

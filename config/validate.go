@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pimmail/pimmail/cloud"
 )
@@ -72,6 +73,16 @@ func (c Config) Validate() error {
 	}
 	if c.Entra.Port < 0 || c.Entra.Port > 65535 {
 		return &ValueError{Key: []string{"entra", "port"}, Msg: fmt.Sprintf("is %d; a port is between 1 and 65535", c.Entra.Port)}
+	}
+	if c.Entra.SecretExpires != "" {
+		if _, err := time.Parse(time.DateOnly, c.Entra.SecretExpires); err != nil {
+			return &ValueError{Key: []string{"entra", "secretExpires"},
+				Msg: fmt.Sprintf("is %q, not a date; write it as YYYY-MM-DD (the Expires column of Certificates & secrets)", c.Entra.SecretExpires)}
+		}
+	}
+	if !c.Entra.Method.Valid() {
+		return &ValueError{Key: []string{"entra", "method"},
+			Msg: fmt.Sprintf("is %q, not a sign-in method pimmail knows; use one of %s", string(c.Entra.Method), quoted(methodNames()))}
 	}
 	return nil
 }

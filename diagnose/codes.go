@@ -100,3 +100,18 @@ const (
 	// supported for Client Submission.
 	SMTPBasicAuthRemoved Code = "smtp.basic-auth-removed"
 )
+
+// Codes for the sign-in methods beside the device code: the authorization
+// code with paste-back, the app-only sign-in, and device code blocked.
+const (
+	EntraDeviceAuthRequired Code = "entra.device-auth-required" // AADSTS50097
+	EntraRedirectMismatch   Code = "entra.redirect-mismatch"    // AADSTS50011
+	EntraCodeRedeemed       Code = "entra.code-redeemed"        // AADSTS54005
+	EntraAuthCodeExpired    Code = "entra.auth-code-expired"    // AADSTS70008 on an authorization code
+	EntraPKCEMismatch       Code = "entra.pkce-mismatch"        // AADSTS501481
+	AuthCodeStateMismatch   Code = "authcode.state-mismatch"    // the pasted address is from another sign-in
+	AuthCodeRefused         Code = "authcode.refused"           // the pasted address holds error= instead of a code
+	AuthCodeBadPaste        Code = "authcode.bad-paste"         // no code in what was pasted, or not the redirect address
+	AppRoleMissing          Code = "app.role-missing"           // the app-only token lacks SMTP.SendAsApp
+	AppExchangeSetup        Code = "app.exchange-setup"         // 535 5.7.3 for an app-only token
+)

@@ -92,7 +92,7 @@ var entraCases = []entraCase{
 	{"refresh token inactive 90 days", 400, "invalid_grant", []int{700082}, "AADSTS700082: The refresh token has expired due to inactivity. The token was issued on 2024-01-01T10:00:00.0000000Z and was inactive for 90.00:00:00.", EntraRefreshInactive},
 	{"grant revoked", 400, "invalid_grant", []int{50173}, "AADSTS50173: The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password. The grant was issued on '2024-01-01T10:00:00.0000000Z' and the TokensValidFrom date (before which tokens are not valid) for this user is '2024-04-01T10:00:00.0000000Z'.", EntraGrantRevoked},
 	// Fallbacks: an unmapped number falls back to the error name, then to EntraOther.
-	{"unmapped code, known error name", 400, "invalid_grant", []int{54005}, "AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.", EntraRefreshExpired},
+	{"unmapped code, known error name", 400, "invalid_grant", []int{50058}, "AADSTS50058: A silent sign-in request was sent but no user is signed in.", EntraRefreshExpired},
 	{"unmapped code and name", 400, "invalid_request", []int{900144}, "AADSTS900144: The request body must contain the following parameter: 'grant_type'.", EntraOther},
 	{"malformed refresh token", 400, "invalid_request", []int{9002313}, "AADSTS9002313: Invalid request. Request is malformed or invalid.", CacheSignInAgain},
 	// invalid_client with no AADSTS number anywhere: the name decides.

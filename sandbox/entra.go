@@ -45,6 +45,7 @@ func (s *Sandbox) entraHandler() http.Handler {
 	mux.HandleFunc("/{tenant}/oauth2/v2.0/devicecode", s.handleDeviceCode)
 	mux.HandleFunc("/{tenant}/oauth2/v2.0/token", s.handleToken)
 	mux.HandleFunc("/devicelogin", s.handleDeviceLogin)
+	mux.HandleFunc("/{tenant}/oauth2/v2.0/authorize", s.handleAuthorize)
 	return mux
 }
 
@@ -156,6 +157,7 @@ func cloneApp(a App) App {
 	a.Secrets = slices.Clone(a.Secrets)
 	a.ConsentedScopes = slices.Clone(a.ConsentedScopes)
 	a.AppRoles = slices.Clone(a.AppRoles)
+	a.RedirectURIs = slices.Clone(a.RedirectURIs)
 	return a
 }
 
@@ -175,6 +177,10 @@ func cloneDirectory(d Directory) Directory {
 	}
 	for i := range out.Mailboxes {
 		out.Mailboxes[i].SendAs = slices.Clone(out.Mailboxes[i].SendAs)
+	}
+	out.ServicePrincipals = slices.Clone(d.ServicePrincipals)
+	for i := range out.ServicePrincipals {
+		out.ServicePrincipals[i].FullAccess = slices.Clone(out.ServicePrincipals[i].FullAccess)
 	}
 	return out
 }

@@ -134,6 +134,8 @@ func (s *Sandbox) handleToken(w http.ResponseWriter, r *http.Request) {
 		ans, e = s.grantRefreshToken(app, t.ID, form)
 	case grantClientCredentials:
 		ans, e = s.grantClientCredentials(app, t.ID, form)
+	case grantAuthCode:
+		ans, e = s.grantAuthCode(app, t.ID, form)
 	default:
 		e = errUnsupportedGrant(grant)
 	}
@@ -186,6 +188,9 @@ func (s *Sandbox) grantDeviceCode(app App, tenantID string, form url.Values) (to
 	st.forgetLocked(dc)
 	upn, scopes, authTime := dc.upn, dc.scopes, dc.authTime
 	s.mu.Unlock()
+	if e := s.deviceFlowPolicy(); e != nil {
+		return tokenAnswer{}, e
+	}
 
 	mbx, ok := s.lookupMailbox(tenantID, upn)
 	if !ok {

@@ -33,6 +33,11 @@ func pairwiseSubject(oid, clientID string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])[:43]
 }
 
+// ServicePrincipalObjectID is the object ID of the sandbox app clientID's
+// service principal (its Enterprise application): the oid of its app-only
+// tokens, which New-ServicePrincipal -ObjectId needs.
+func ServicePrincipalObjectID(clientID string) string { return servicePrincipalID(clientID) }
+
 // servicePrincipalID is the object ID of the app's service principal in
 // its tenant: derived from the client ID so it is stable across runs.
 func servicePrincipalID(clientID string) string {
@@ -83,7 +88,7 @@ func (s *Sandbox) issueAppToken(app App, resource string, lifetime time.Duration
 			ExpiresAt: jwt.NewNumericDate(exp),
 		},
 		Use:      "access",
-		Roles:    grantedAppRoles(app, resource),
+		Roles:    s.appRoles(app, resource),
 		TenantID: app.TenantID,
 		ObjectID: sp,
 		AppID:    app.ClientID,

@@ -51,6 +51,9 @@ type App struct {
 	ConsentedScopes []string
 	// AppRoles are application permissions with consent, e.g. "SMTP.SendAsApp".
 	AppRoles []string
+	// RedirectURIs are Authentication > Web > Redirect URIs. Entra ignores
+	// the port of an http://localhost one.
+	RedirectURIs []string
 }
 
 // Mailbox is a user with an Exchange Online mailbox.
@@ -81,6 +84,9 @@ type Directory struct {
 	Tenants   []Tenant
 	Apps      []App
 	Mailboxes []Mailbox
+	// ServicePrincipals are Exchange Online's registrations of apps
+	// (New-ServicePrincipal) and their mailbox permissions, for app-only SMTP.
+	ServicePrincipals []ExchangeServicePrincipal
 }
 
 // DefaultDirectory is one tenant, one app (public client flows on, SMTP.Send
@@ -94,8 +100,15 @@ func DefaultDirectory() Directory {
 			PublicClient:    true,
 			ConsentedScopes: []string{"SMTP.Send", "offline_access", "openid", "profile"},
 			AppRoles:        []string{"SMTP.SendAsApp"},
+			RedirectURIs:    []string{"http://localhost"},
 		}},
 		Mailboxes: []Mailbox{{UPN: DefaultMailbox, ObjectID: "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9", TenantID: DefaultTenantID}},
+		// The app is registered in Exchange Online with FullAccess on the
+		// mailbox, as the commands pimmail prints set it up.
+		ServicePrincipals: []ExchangeServicePrincipal{{
+			AppID: DefaultClientID, ObjectID: ServicePrincipalObjectID(DefaultClientID), TenantID: DefaultTenantID,
+			FullAccess: []string{DefaultMailbox},
+		}},
 	}
 }
 

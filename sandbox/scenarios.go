@@ -37,6 +37,12 @@ var Scenarios = []Scenario{
 	{"token-graph", "Entra issues a Microsoft Graph token (aud https://graph.microsoft.com) where an Exchange Online one was asked for: pimmail's claim check refuses it, Exchange would answer 535 5.7.3"},
 	{"token-no-smtp-send", "Entra issues an Exchange Online token without SMTP.Send: pimmail's claim check refuses it"},
 	{"basic-auth-retired", "Basic authentication is removed: a password AUTH to the submission stand-in gets 550 5.7.30 (without the scenario: 535 5.7.139 basic authentication is disabled)"},
+	{"device-code-blocked", "a Conditional Access policy blocks the device code flow (Authentication flows): the device-code sign-in ends in AADSTS53003; the other methods work"},
+	{"device-auth-required", "a Conditional Access policy requires a compliant device: the device-code sign-in ends in AADSTS50097"},
+	{"authcode-redirect-missing", "the app has no http://localhost Web redirect URI: the authorization-code sign-in meets AADSTS50011"},
+	{"app-permission-missing", "SMTP.SendAsApp has no admin consent: app-only tokens carry no roles"},
+	{"app-not-registered-in-exchange", "the app's service principal is not registered in Exchange Online (New-ServicePrincipal): app-only AUTH gets 535 5.7.3"},
+	{"app-no-mailbox-permission", "the service principal has no FullAccess on the mailbox (Add-MailboxPermission): app-only AUTH gets 535 5.7.3"},
 	{"relay-not-trusted", "the relay stand-in does not trust this server's IP (550 5.7.64 TenantAttribution)"},
 }
 

@@ -125,9 +125,13 @@ func (d *exchangeDialect) checkToken(user, token string) (string, string) {
 		}
 		mbx, tenant, ok = d.s.mailboxByUPN(claims.UPN)
 	} else {
-		// App-only token (SMTP.SendAsApp): user= names the mailbox; the
-		// sandbox assumes the service principal was given access to it.
+		// App-only token (SMTP.SendAsApp): user= names the mailbox, which
+		// the app's service principal must be registered for in Exchange
+		// Online and hold FullAccess on.
 		mbx, tenant, ok = d.s.mailboxByUPN(user)
+		if ok && !d.s.appMayUseMailbox(claims, mbx) {
+			return "", d.authFailed()
+		}
 	}
 	if !ok || !strings.EqualFold(mbx.TenantID, claims.TenantID) {
 		return "", d.authFailed()

@@ -181,6 +181,7 @@ func (s *Sandbox) Close() error {
 		s.mu.Lock()
 		entraStates.Delete(s)
 		tokenClouds.Delete(s)
+		authzStates.Delete(s)
 		s.mu.Unlock()
 	})
 	return st.closeErr

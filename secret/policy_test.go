@@ -21,6 +21,9 @@ var revealAllowed = map[string]struct {
 	"auth/tokencheck.go": {1, "the access token's claims are read (never the signature, never shown) before it is sent"},
 	"mailer/redact.go":   {1, "the credential and its encodings are what the transcript hides"},
 	"steps/settings.go":  {1, "the pasted Value is cleaned and validated; the error never quotes it"},
+	"auth/authcode.go":   {1, "the client secret goes to MSAL's confidential.NewCredFromSecret"},
+	"auth/apponly.go":    {1, "the client secret goes to MSAL's confidential.NewCredFromSecret (and secretIDHint's GUID test)"},
+	"steps/signin.go":    {1, "the app-only token's oid claim is read for the Exchange commands; the token is never shown"},
 }
 
 // moduleRoot is the directory holding go.mod, above this package.

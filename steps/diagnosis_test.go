@@ -147,7 +147,7 @@ func diagnosisCases() []diagCase {
 		// smtp.office365.com:587 entered as an SMTP Relay server.
 		env.Sandbox.RelayHost, env.Sandbox.RelayPort = env.Sandbox.SmartHost, env.Sandbox.SmartPort
 	}
-	return []diagCase{
+	return append(signInCases(), []diagCase{
 		// Tenant and app (the IDs and secret steps).
 		{name: "unknown tenant GUID", edit: func(c *config.Config) { c.Entra.TenantID = unknownTenant },
 			at: atTenant, code: diagnose.EntraTenantNotFound,
@@ -349,7 +349,7 @@ func diagnosisCases() []diagCase {
 		{name: "10,000 recipients a day (mailer: a test email has one recipient)", drive: driveQuota,
 			at: atMailer, code: diagnose.SMTPQuotaExceeded,
 			fix: []string{"24 hours"}, raw: []string{"554", "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException"}},
-	}
+	}...)
 }
 
 // notProducible are the catalogue codes the matrix cannot produce, and why.

@@ -417,6 +417,7 @@ func (r *Run) SendTest(ctx context.Context, p config.Provider, c config.Config, 
 	}
 	began := time.Now()
 	res, err := mailer.Send(ctx, srv, a, msg)
+	err = appOnlyRefusal(err, c, a.Secret)
 	debuglog.Printf("steps: send test via %s %s to %s: reply %q %v (%v)", p, srv.Addr(), to, res.Reply, codeOf(err), time.Since(began))
 	tr := TestResult{To: to, Reply: res.Reply, MessageID: res.MessageID, Transcript: res.Transcript, Token: token}
 	switch {

@@ -156,7 +156,7 @@ func (r *Run) settings(e config.Entra, needClient, needSecret bool) (auth.Settin
 		return auth.Settings{}, inputProblem(err)
 	}
 	s := auth.Settings{Cloud: cl, TenantID: tenant, ClientSecret: e.ClientSecret,
-		Authority: r.env.Authority, RootCAs: r.env.RootCAs, Cache: r.cache}
+		Authority: r.env.Authority, RootCAs: r.env.RootCAs, Cache: r.cache, Method: authMethod(e.Method)}
 	if needClient {
 		if s.ClientID, err = ValidateClientID(e.ClientID); err != nil {
 			return auth.Settings{}, inputProblem(err)

@@ -134,6 +134,15 @@ func result[T any](m Model, val T, err error) done[T] {
 		c = st.check
 	case logonStep:
 		c = st.check
+	case signInStep:
+		switch ch := st.child().(type) {
+		case logonStep:
+			c = ch.check
+		case authCodeStep:
+			c = ch.check
+		case appOnlyStep:
+			c = ch.check
+		}
 	case smartHostStep:
 		c = st.check
 	case serverStep:

@@ -36,7 +36,7 @@ func newScreens(start steps.Start, cfg config.Config, hints *steps.Hints) screen
 		slotProvider:    newProviderStep(start, hints != nil),
 		slotIDs:         newIDsStep(cfg, hints),
 		slotSecret:      newSecretStep(hints),
-		slotLogon:       newLogonStep(),
+		slotLogon:       newSignInStep(),
 		slotSmartHost:   newSmartHostStep(cfg, hints),
 		slotRelayServer: newServerStep(config.ProviderRelay, cfg, hints),
 		slotLocalServer: newServerStep(config.ProviderLocal, cfg, hints),
@@ -83,7 +83,8 @@ func screenAt[S step](m Model, sl slot) S { return m.screens[sl].(S) }
 func (m Model) prov() providerStep     { return screenAt[providerStep](m, slotProvider) }
 func (m Model) ids() idsStep           { return screenAt[idsStep](m, slotIDs) }
 func (m Model) sec() secretStep        { return screenAt[secretStep](m, slotSecret) }
-func (m Model) logon() logonStep       { return screenAt[logonStep](m, slotLogon) }
+func (m Model) logon() logonStep       { return m.signIn().device }
+func (m Model) signIn() signInStep     { return screenAt[signInStep](m, slotLogon) }
 func (m Model) smart() smartHostStep   { return screenAt[smartHostStep](m, slotSmartHost) }
 func (m Model) relaySrv() serverStep   { return screenAt[serverStep](m, slotRelayServer) }
 func (m Model) localSrv() serverStep   { return screenAt[serverStep](m, slotLocalServer) }

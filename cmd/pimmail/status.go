@@ -117,6 +117,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 			out.item("Client ID", orNone(e.ClientID))
 			out.item("Client secret", masked(e.ClientSecret))
 			out.item("Mailbox", orNone(e.Mailbox))
+			out.item("Sign-in", e.Method.Label())
 			out.item("Smart host", fmt.Sprintf("%s (%s)", hostport.Join(e.SmartHost, e.Port), config.TLSStartTLS.Short()))
 		case config.ProviderRelay:
 			smtpRows(out, cfg.Relay)
@@ -147,6 +148,11 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		out.blank()
 		out.line("Warning: " + w)
 	}
+	if cfg.Enabled == config.ProviderEntra {
+		for _, w := range steps.SignInWarnings(cfg, run.CacheWritten(), time.Now()) {
+			out.line(wrapText("Warning: "+w, 79))
+		}
+	}
 	mailPathStatus(out, p)
 	return code
 }
@@ -156,6 +162,9 @@ func entraStatus(out *lines, path string, run *steps.Run, cacheErr error, cfg co
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if cfg.Entra.Method.Normal() == config.MethodAppOnly {
+		return appOnlyStatus(ctx, out, run, cfg)
+	}
 	out.blank()
 	cachePath := config.CachePath(path)
 	switch written := run.CacheWritten(); {

@@ -87,6 +87,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	if prov == config.ProviderEntra && start.CacheErr != nil {
 		fmt.Fprintf(stderr, "Warning: the token cache cannot be used: %v\n", start.CacheErr)
 	}
+	signInWarnings(stderr, prov, start.Config, run)
 	if w := steps.FromWarningFor(prov, start.Config); w != "" {
 		fmt.Fprintln(stderr, "Warning:", w)
 	}
