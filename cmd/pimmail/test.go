@@ -20,7 +20,7 @@ import (
 // cmdTest is `pimmail test`: one test email with the saved, enabled
 // provider, no UI. Exit 0 only when the server accepted the message.
 func cmdTest(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("test", "pimmail test [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]",
+	fs := newFlags("test", "pimmail test [--to ADDR] [--json] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]",
 		"Sends a test email with the saved configuration's enabled provider, exactly as PIM\n"+
 			"mail goes out, and prints the server's reply, or the diagnosis: what happened, how\n"+
 			"to fix it, and the raw details. With Microsoft Entra ID SMTP Client the access\n"+
@@ -29,13 +29,15 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 			"sandbox, or uses the one `pimmail sandbox` runs; --scenario switches a failure on\n"+
 			"in a sandbox it starts itself, to rehearse what a customer sees.\n\n"+
 			"Exit status: 0 when the message was accepted, 1 when it was not, 2 when the\n"+
-			"configuration is missing, broken or has no provider enabled.", stdout, stderr)
+			"configuration is missing, broken or has no provider enabled.\n"+
+			"--json prints one JSON object on stdout instead (schema in the README), same exit status.", stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
 	to := fs.String("to", "", "recipient (default: the mailbox with Entra, else the From address)")
 	verbose := fs.Bool("verbose", false, "also print the SMTP conversation (secrets masked)")
 	fs.BoolVar(verbose, "v", false, "short for --verbose")
 	timeout := fs.Duration("timeout", steps.DefaultTimeout, "time limit of each network step")
 	scenario := fs.String("scenario", "", "with a sandbox configuration: switch one failure on (see pimmail sandbox --list-scenarios)")
+	asJSON := fs.Bool("json", false, "print the outcome as JSON, for monitoring (see the README's schema)")
 	p, cfg, code, ok := commandConfig(fs, args, path, scenario, stderr)
 	if !ok {
 		return code
@@ -69,7 +71,11 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		// running now, else one started here.
 		var sb *sandbox.Running
 		var err error
-		env, sb, err = commandSandbox(p, *scenario, stdout)
+		notes := stdout
+		if *asJSON {
+			notes = stderr // stdout holds the JSON only
+		}
+		env, sb, err = commandSandbox(p, *scenario, notes)
 		if err != nil {
 			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox this configuration was made with:", err)
 			return exitUsage
@@ -93,6 +99,14 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	res, err := run.SendTest(ctx, prov, start.Config, *to)
 	took := time.Since(began).Round(time.Millisecond)
 	server := serverText(prov, start.Config)
+	doc := recordTest(p, start.Config, prov, server, res, err, took)
+	if *asJSON {
+		printJSON(stdout, doc, secrets)
+		if err != nil {
+			return exitFailure
+		}
+		return exitOK
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "The test email through %s (%s) did not go out.\n\n", prov.Label(), server)
 		printProblem(stderr, err, secrets)
