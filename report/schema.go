@@ -94,6 +94,8 @@ type Test struct {
 	DurationMS int64 `json:"duration_ms"`
 	// Problem is the diagnosis when the test failed.
 	Problem *Problem `json:"problem,omitempty"`
+	// Transcript is the SMTP conversation, tokens and passwords masked.
+	Transcript []string `json:"transcript,omitempty"`
 }
 
 // MailPath is the state of pimmail send / pimmail relay and the queue.

@@ -225,6 +225,9 @@ func recordTest(p string, cfg config.Config, prov config.Provider, server string
 	if err != nil {
 		t.Problem = problemOf(err, secrets)
 	}
+	for _, l := range res.Transcript {
+		t.Transcript = append(t.Transcript, secret.Redact(diagnose.Redact(strings.TrimRight(l, "\r\n")), secrets...))
+	}
 	if werr := report.SaveLastTest(p, t); werr != nil {
 		debuglog.Printf("cmd: cannot record the last test: %v", werr)
 	}
