@@ -58,7 +58,9 @@ func (a *accessible) read(echo bool) (string, error) {
 	s, err := a.in.ReadString('\n')
 	if !a.terminal {
 		if echo {
-			fmt.Fprint(a.out, Plain(strings.TrimRight(s, "\r\n")))
+			// a.out drops control characters: a typed escape
+			// sequence is not replayed.
+			fmt.Fprint(a.out, strings.TrimRight(s, "\r\n"))
 		}
 		fmt.Fprintln(a.out)
 	}

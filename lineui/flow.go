@@ -125,7 +125,7 @@ func (f *flow) walk() (steps.SaveSummary, error) {
 	f.cfg = f.start.Config
 	f.hints = f.run.Env().Sandbox
 	if f.hints != nil {
-		fmt.Fprintln(f.out, "Sandbox mode: nothing here reaches Microsoft. The sandbox's values are shown as hints.")
+		fmt.Fprintln(f.out, "Sandbox mode: nothing here reaches Microsoft.")
 	}
 	if f.start.LoadErr != nil {
 		fmt.Fprintln(f.out, "Note: "+Plain(f.start.LoadErr.Error()))
