@@ -298,3 +298,29 @@ poll:
 		t.Errorf("output holds the secret or did not save:\n%s", all)
 	}
 }
+
+// SMTP Relay, scripted: the relay stand-in offers no AUTH, so a username
+// with the password from the environment fails at the AUTH check (exit
+// 1, the password nowhere in the output); without the password it is a
+// usage error; without a username the relay is saved and enabled.
+func TestSetupNonInteractiveRelay(t *testing.T) {
+	const pw = "relay-Pa55word-never-shown"
+	relay := func(cfg string, extra ...string) []string {
+		return append([]string{"setup", "--non-interactive", "--sandbox", "--config", cfg, "--provider", "relay",
+			"--relay-tls", "starttls", "--from", "pim@" + sandbox.RelayDomain, "--enable"}, extra...)
+	}
+	dir, cfg := lineDir(t)
+	r := lineRun(t, dir, "", []string{"PIMMAIL_RELAY_PASSWORD=" + pw}, relay(cfg, "--relay-username", "pim")...)
+	expect(t, r, 1, "offers AUTH ... failed", "Problem: ", "Fix: ")
+	if strings.Contains(r.stdout+r.stderr, pw) {
+		t.Errorf("the relay password is in the output: %v", r)
+	}
+	r = lineRun(t, dir, "", nil, relay(cfg, "--relay-username", "pim")...)
+	expect(t, r, 2, "--relay-password")
+	r = lineRun(t, dir, "", nil, relay(cfg)...)
+	expect(t, r, 0, "Relay is enabled.")
+	noEscapes(t, r)
+	if c := loadConfig(t, cfg); c.Enabled != config.ProviderRelay || c.Relay.TLS != config.TLSStartTLS || c.Email.From != "pim@"+sandbox.RelayDomain {
+		t.Errorf("saved %+v", c)
+	}
+}
