@@ -78,6 +78,9 @@ Usage:
         The setup wizard (needs a terminal): provider, IDs, secret, mailbox
         sign-in, smart host, test email, enable. Nothing is written until the
         last step saves.
+  pimmail setup --accessible | --non-interactive [FLAGS]
+        The same steps as plain lines (also ACCESSIBLE=1, TERM=dumb), or with
+        every answer from flags; pimmail setup --help lists them.
   pimmail test [--to ADDR] [--json] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]
         Send a test email with the saved, enabled provider; no terminal needed.
         --timeout bounds each network step (default 30s); --scenario, with a

@@ -19,7 +19,7 @@ import (
 
 // cmdSetup is the wizard: `pimmail`, `pimmail setup`.
 func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("setup", "pimmail [setup] [--config PATH] [--sandbox [--scenario NAME]]",
+	fs := newFlags("setup", "pimmail [setup] [--config PATH] [--sandbox [--scenario NAME]] [--accessible | --non-interactive FLAGS]",
 		"The setup wizard. It walks through the steps of the chosen provider, checks each\n"+
 			"value against the real service before moving on, sends a test email, and only\n"+
 			"then enables the provider and saves. Quitting earlier (Ctrl+C, Esc on the first\n"+
