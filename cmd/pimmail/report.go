@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,7 +21,6 @@ import (
 
 	"github.com/pimmail/pimmail/cloud"
 	"github.com/pimmail/pimmail/config"
-	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/queue"
 	"github.com/pimmail/pimmail/report"
 	"github.com/pimmail/pimmail/secfile"
@@ -74,10 +74,11 @@ type masking struct {
 // productionMask is the masking every report gets.
 var productionMask = masking{config: report.MaskConfig, text: scrub}
 
-// scrub masks the known secrets, then anything shaped like a token, an
-// AUTH line or a password field.
+// scrub masks the known secrets. (The texts that quote a service, the
+// problems' details, went through diagnose.Redact already; running it over
+// the whole report would also mangle the harmless "AUTH LOGIN XOAUTH2".)
 func scrub(text string, secrets []secret.Secret) string {
-	return diagnose.Redact(secret.Redact(text, secrets...))
+	return secret.Redact(text, secrets...)
 }
 
 // buildReport writes the report's text. Notes about the sandbox go to notes.
@@ -130,9 +131,7 @@ func buildReport(ctx context.Context, p string, cfg config.Config, scenario stri
 		mode = fmt.Sprintf(" (mode %04o, saved %s)", st.Mode().Perm(), st.ModTime().UTC().Format(time.RFC3339))
 	}
 	w("File:           %s%s\n", p, mode)
-	if b, err := json.MarshalIndent(m.config(cfg), "", "  "); err == nil {
-		w("%s\n", b)
-	}
+	w("%s", jsonText(m.config(cfg)))
 
 	// The status, as pimmail status --json has it: token health and claims,
 	// last test, mail path, diagnosis.
@@ -143,9 +142,7 @@ func buildReport(ctx context.Context, p string, cfg config.Config, scenario stri
 	if cacheErr != nil {
 		w("Token cache:    cannot be used: %v\n", cacheErr)
 	}
-	if b, err := json.MarshalIndent(doc, "", "  "); err == nil {
-		w("%s\n", b)
-	}
+	w("%s", jsonText(doc))
 
 	section("Last failures")
 	failures := 0
@@ -270,7 +267,11 @@ func buildReport(ctx context.Context, p string, cfg config.Config, scenario stri
 	}
 
 	secrets := append(cfgNow.Secrets(), cfg.Secrets()...)
-	secrets = append(secrets, cacheSecrets(config.CachePath(p))...)
+	for _, s := range cacheSecrets(config.CachePath(p)) {
+		// The token, and the XOAUTH2 line made of it, raw and in base64.
+		line := "user=" + cfgNow.Entra.Mailbox + "\x01auth=Bearer " + s + "\x01\x01"
+		secrets = append(secrets, secret.New(s), secret.New(line), secret.New(base64.StdEncoding.EncodeToString([]byte(line))))
+	}
 	return m.text(b.String(), secrets)
 }
 
@@ -305,7 +306,7 @@ func failedMessages(p string, w func(string, ...any), failure func(string, *repo
 // cacheSecrets are the token values the token cache holds (access and
 // refresh tokens), so the report's last pass masks them wherever they
 // might appear. The file is only read, with secfile's permission check.
-func cacheSecrets(path string) []secret.Secret {
+func cacheSecrets(path string) []string {
 	b, err := secfile.ReadFile(path)
 	if err != nil {
 		return nil
@@ -314,14 +315,14 @@ func cacheSecrets(path string) []secret.Secret {
 	if json.Unmarshal(b, &doc) != nil {
 		return nil
 	}
-	var out []secret.Secret
+	var out []string
 	var walk func(v any)
 	walk = func(v any) {
 		switch x := v.(type) {
 		case map[string]any:
 			for k, e := range x {
 				if s, ok := e.(string); ok && strings.EqualFold(k, "secret") && s != "" {
-					out = append(out, secret.New(s))
+					out = append(out, s)
 				}
 				walk(e)
 			}

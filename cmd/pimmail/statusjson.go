@@ -173,15 +173,7 @@ func mailPathDoc(configPath string) *report.MailPath {
 // printJSON writes doc as indented JSON with the secrets masked once more
 // (a reply or a raw text may quote one).
 func printJSON(w io.Writer, doc any, secrets []secret.Secret) {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // a Message-ID's <> stay readable
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		b.Reset()
-		b.WriteString(`{"schema":1,"ok":false}` + "\n")
-	}
-	io.WriteString(w, secret.Redact(b.String(), secrets...))
+	io.WriteString(w, secret.Redact(jsonText(doc), secrets...))
 }
 
 // statusJSON is pimmail status --json: what status checks, as one JSON
@@ -226,7 +218,8 @@ func recordTest(p string, cfg config.Config, prov config.Provider, server string
 		t.Problem = problemOf(err, secrets)
 	}
 	for _, l := range res.Transcript {
-		t.Transcript = append(t.Transcript, secret.Redact(diagnose.Redact(strings.TrimRight(l, "\r\n")), secrets...))
+		// mailer masked the credentials already; the secrets once more.
+		t.Transcript = append(t.Transcript, secret.Redact(strings.TrimRight(l, "\r\n"), secrets...))
 	}
 	if werr := report.SaveLastTest(p, t); werr != nil {
 		debuglog.Printf("cmd: cannot record the last test: %v", werr)
@@ -243,4 +236,17 @@ func recordTest(p string, cfg config.Config, prov config.Provider, server string
 		doc.Token = tok
 	}
 	return doc
+}
+
+// jsonText is v as indented JSON ending in a newline, with <, > and &
+// as they are (a Message-ID's angle brackets stay readable).
+func jsonText(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return `{"schema":1,"ok":false}` + "\n"
+	}
+	return b.String()
 }
