@@ -27,7 +27,8 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"With --sandbox the wizard runs against the built-in stand-in for Entra ID and\n"+
 			"Exchange Online, with its values shown as hints: for demos and first tries.\n"+
 			"A configuration made that way opens in sandbox mode without --sandbox too.\n"+
-			"It needs a terminal; without one use `pimmail test` and `pimmail status`.\n\n"+
+			"The full-screen wizard needs a terminal; `pimmail test` and `pimmail status`\n"+
+			"work without one.\n\n"+
 			"Without a screen: --accessible asks the same steps as plain lines (screen\n"+
 			"readers, TERM=dumb, ACCESSIBLE=1), and --non-interactive takes every answer\n"+
 			"from flags (secrets from a file or the environment, never a flag), runs every\n"+

@@ -167,9 +167,17 @@ func cmdSetupLines(lf *lineFlags, fs *flag.FlagSet, mode, path, configFlag strin
 		defer sb.Close()
 		env = envOf(sb, path)
 	}
-	// Ctrl+C or SIGTERM cancels the check under way; nothing is saved.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := context.Background()
+	if mode == "non-interactive" {
+		// Ctrl+C or SIGTERM cancels the check under way (the wait for the
+		// sign-in too), and the run ends without saving; a second one
+		// kills at once. The accessible mode keeps the default: Ctrl+C
+		// ends it at once, also at a question, and nothing is saved.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		context.AfterFunc(ctx, stop)
+	}
 	run, start := steps.Open(env)
 	debuglog.Printf("cmd: %s setup on %s (sandbox %v)", mode, path, withSandbox)
 
