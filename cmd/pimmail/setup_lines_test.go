@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -322,5 +323,48 @@ func TestSetupNonInteractiveRelay(t *testing.T) {
 	noEscapes(t, r)
 	if c := loadConfig(t, cfg); c.Enabled != config.ProviderRelay || c.Relay.TLS != config.TLSStartTLS || c.Email.From != "pim@"+sandbox.RelayDomain {
 		t.Errorf("saved %+v", c)
+	}
+}
+
+// Ctrl+C while the scripted setup waits for the sign-in ends it at once
+// without saving (exit 1), not after the code's 15 minutes.
+func TestSetupNonInteractiveInterruptWhileWaiting(t *testing.T) {
+	dir, cfg := lineDir(t)
+	cmd := exec.Command(binary, nonInteractive(cfg, "--enable")...)
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, ".config"), "PIMMAIL_DEBUG_LOG=",
+		"TERM=xterm", "PIMMAIL_CLIENT_SECRET="+sandbox.DefaultClientSecret)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	buf := make([]byte, 4096)
+	for !strings.Contains(errb.String(), "one-time code") {
+		n, rerr := stderr.Read(buf)
+		errb.Write(buf[:n])
+		if rerr != nil {
+			t.Fatalf("no code before the end of stderr: %s\n%s", errb.String(), out.String())
+		}
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	rest, _ := io.ReadAll(stderr)
+	errb.Write(rest)
+	err = cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 1 {
+		t.Fatalf("want exit 1 after Ctrl+C; got %v\n%s\n%s", err, out.String(), errb.String())
+	}
+	if !strings.Contains(out.String(), "Waiting for the mailbox to sign in ... failed") || !strings.Contains(errb.String(), "Nothing was saved") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	}
+	if _, err := os.Stat(cfg); err == nil {
+		t.Errorf("an interrupted setup saved %s", cfg)
 	}
 }
