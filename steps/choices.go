@@ -44,7 +44,7 @@ func CheckCredentials(user string, pass secret.Secret) error {
 		return &FieldError{Field: "Username", Message: "is missing", Hint: "A password needs the username it belongs to."}
 	}
 	if user != "" && pass.IsZero() {
-		return &FieldError{Field: "Password", Message: "is missing", Hint: "Give the password for " + user + ", or clear the username."}
+		return &FieldError{Field: "Password", Message: "is missing", Hint: "Type the password for " + user + ", or clear the username."}
 	}
 	return nil
 }
