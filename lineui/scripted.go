@@ -86,7 +86,43 @@ func required(f field, hint string) error {
 	return &UsageError{Flag: f.key, Err: &steps.FieldError{Field: f.label, Message: "is not set", Hint: hint}}
 }
 
+// flagProvider is the provider whose settings a flag holds; flags not
+// named here are for every provider.
+func flagProvider(name string) config.Provider {
+	switch {
+	case strings.HasPrefix(name, "relay-"):
+		return config.ProviderRelay
+	case strings.HasPrefix(name, "local-"):
+		return config.ProviderLocal
+	case name == "cloud", name == "tenant", name == "client", name == "sign-in", name == "mailbox", name == "smart-host":
+		return config.ProviderEntra
+	}
+	return config.ProviderNone
+}
+
+// otherProviders refuses a flag for another provider than p: it would be
+// neither checked nor saved.
+func (sc *scripted) otherProviders(p config.Provider) error {
+	for _, f := range Flags {
+		if _, ok := sc.s.Values[f.Name]; ok {
+			if fp := flagProvider(f.Name); fp != config.ProviderNone && fp != p {
+				return &UsageError{Flag: f.Name, Err: &steps.FieldError{Field: "--" + f.Name, Message: "is a setting of " + fp.Label(),
+					Hint: "This run sets up " + p.Label() + " and would neither check nor save it: leave it out, or run once for each provider"}}
+			}
+		}
+	}
+	return nil
+}
+
 func (sc *scripted) choose(f field, opts []option, cur int) (int, error) {
+	i, err := sc.pick(f, opts, cur)
+	if err == nil && f.key == "provider" {
+		err = sc.otherProviders(config.Providers[i])
+	}
+	return i, err
+}
+
+func (sc *scripted) pick(f field, opts []option, cur int) (int, error) {
 	v, ok := sc.s.Values[f.key]
 	var keys []string
 	for i, o := range opts {

@@ -229,6 +229,7 @@ func TestSetupNonInteractiveUsage(t *testing.T) {
 		{"no secret", nil, nonInteractive(cfg), "--client-secret-file"},
 		{"authcode later", secretEnv, nonInteractive(cfg, "--sign-in", "authcode"), "later version"},
 		{"secret as a flag", nil, nonInteractive(cfg, "--client-secret", "x"), "flag provided but not defined: -client-secret"},
+		{"another provider's flag", secretEnv, nonInteractive(cfg, "--relay-host", "mail.example.com"), "--relay-host is a setting of SMTP Relay"},
 		{"field without --non-interactive", nil, []string{"setup", "--accessible", "--tenant", "x", "--config", cfg}, "work only with --non-interactive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
