@@ -10,6 +10,7 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
+	"github.com/pimmail/pimmail/draft"
 	"github.com/pimmail/pimmail/secfile"
 )
 
@@ -168,6 +169,10 @@ func (r *Run) save(c config.Config, enable config.Provider, overwrite bool) (Sav
 	debuglog.Printf("steps: saved %s: enabled %s, disabled %v, not saved %v, backup %q",
 		path, c.Enabled, sum.Disabled, sum.NotSaved, sum.Backup)
 	r.start = Start{Config: c, Exists: true}
+	// Saved: the draft of an earlier, dropped run is done with.
+	if err := draft.Remove(path); err != nil {
+		debuglog.Printf("steps: remove the draft beside %s: %v", path, err)
+	}
 	return sum, nil
 }
 
