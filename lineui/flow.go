@@ -559,7 +559,12 @@ func (f *flow) test() error {
 			if s = strings.TrimSpace(s); f.p == config.ProviderEntra && (s == "-" || s == "") {
 				return "", nil
 			}
-			return steps.ValidateEmail(s)
+			v, err := steps.ValidateEmail(s)
+			var fe *steps.FieldError
+			if errors.As(err, &fe) {
+				fe.Field = "From address"
+			}
+			return v, err
 		})
 	if err != nil {
 		return err
