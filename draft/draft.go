@@ -71,7 +71,8 @@ var ErrNone = errors.New("no draft")
 
 // Load reads the draft for the configuration at configPath, as of now. It
 // returns ErrNone when there is none, and removes (and does not offer) one
-// that is older than MaxAge or cannot be read as a draft. A draft others
+// that is older than MaxAge or than the configuration file, or cannot be
+// read as a draft. A draft others
 // may read is refused with secfile's *ModeError and left for the admin to
 // look at: a secret in it may have leaked.
 func Load(configPath string, now time.Time) (Draft, error) {
@@ -89,6 +90,12 @@ func Load(configPath string, now time.Time) (Draft, error) {
 		return Draft{}, ErrNone
 	}
 	if now.Sub(d.Written) > MaxAge {
+		_ = Remove(configPath)
+		return Draft{}, ErrNone
+	}
+	// Saved since: the draft is of a run that is over (a write that was
+	// under way when Save removed the draft can leave one behind).
+	if st, err := os.Stat(configPath); err == nil && st.ModTime().After(d.Written) {
 		_ = Remove(configPath)
 		return Draft{}, ErrNone
 	}

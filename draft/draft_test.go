@@ -125,3 +125,21 @@ func TestRemoveAndGarbage(t *testing.T) {
 		t.Errorf("garbage kept: %v", err)
 	}
 }
+
+// A configuration saved after the draft was written makes it stale.
+func TestDraftOlderThanTheConfigIsRemoved(t *testing.T) {
+	path := configIn(t)
+	now := time.Now()
+	if err := draft.Save(path, sample(now.Add(-time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	if err := config.Save(path, config.Default()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := draft.Load(path, now); !errors.Is(err, draft.ErrNone) {
+		t.Fatalf("a draft older than the saved configuration was offered: %v", err)
+	}
+	if _, err := os.Stat(draft.Path(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the stale draft is still there: %v", err)
+	}
+}

@@ -66,6 +66,8 @@ type Token struct {
 	CacheWritten *time.Time `json:"cache_written"`
 	// Accounts are the mailboxes the token cache holds a sign-in for.
 	Accounts []string `json:"accounts"`
+	// CacheError says why the token cache file cannot be used, if so.
+	CacheError string `json:"cache_error,omitempty"`
 	// Claims are the token's non-secret claims (never the token itself).
 	Claims *Claims `json:"claims,omitempty"`
 }

@@ -92,15 +92,9 @@ func (m Model) offerKey(km tea.KeyMsg) (Model, tea.Cmd) {
 		d := *m.resume.offer
 		m.resume.offer = nil
 		return m.continueFrom(d)
-	case key.Matches(km, keys.No), key.Matches(km, keys.Back):
+	case key.Matches(km, keys.No):
 		m.resume.offer = nil
-		p := m.configPath()
-		return m.resize(), func() tea.Msg {
-			if err := draft.Remove(p); err != nil {
-				debuglog.Printf("tui: remove draft: %v", err)
-			}
-			return draftWritten{}
-		}
+		return m.resize(), m.dropDraftCmd()
 	}
 	return m, nil
 }
@@ -204,4 +198,18 @@ func (m Model) onDraftTick(t draftTick) (Model, tea.Cmd) {
 		return m, nil
 	}
 	return m, m.draftCmd()
+}
+
+// dropDraftCmd removes the draft in a tea.Cmd.
+func (m Model) dropDraftCmd() tea.Cmd {
+	p := m.configPath()
+	if p == "" || m.resume.now == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if err := draft.Remove(p); err != nil {
+			debuglog.Printf("tui: remove draft: %v", err)
+		}
+		return draftWritten{}
+	}
 }

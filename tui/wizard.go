@@ -105,8 +105,12 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 
 // delegate passes msg to the current step and moves on when it is done.
 func (m Model) delegate(msg tea.Msg) (Model, tea.Cmd) {
+	_, wasSaved := m.Saved()
 	st, cmd, out := m.current().Update(msg)
 	m = m.withStep(st)
+	if _, saved := m.Saved(); saved && !wasSaved {
+		cmd = tea.Batch(cmd, m.dropDraftCmd()) // Save removed it; a write under way may have put it back
+	}
 	if out != next {
 		return m, cmd
 	}

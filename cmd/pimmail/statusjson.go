@@ -74,8 +74,10 @@ func statusDoc(p string, cfg config.Config, run *steps.Run, cacheErr, sbErr erro
 		doc.LastTest = &t
 	}
 	doc.MailPath = mailPathDoc(p)
+	if cacheErr != nil && doc.Token != nil {
+		doc.Token.CacheError = cacheErr.Error()
+	}
 	doc.OK = code == exitOK
-	_ = cacheErr // the token check reports an unusable cache in its problem
 	return doc, code
 }
 
