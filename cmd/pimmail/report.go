@@ -124,6 +124,12 @@ func buildReport(ctx context.Context, p string, cfg config.Config, scenario stri
 		}
 	}
 	w("Terminal:       stdin %s, stdout %s\n", ttyText(os.Stdin), ttyText(os.Stdout))
+	for _, k := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"} {
+		if v, ok := os.LookupEnv(k); ok {
+			w("%-15s %s\n", k+":", proxyText(v))
+		}
+	}
+	w("(The checks below connect directly; with a proxy set, MSAL goes through it.)\n")
 
 	section("Configuration")
 	mode := ""
@@ -380,4 +386,17 @@ func orDashText(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// proxyText shows a proxy setting without the password a URL may carry.
+func proxyText(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		return v
+	}
+	if u.User != nil {
+		u.User = url.User(u.User.Username())
+		return strings.Replace(u.String(), "@", ":"+secret.Mask+"@", 1)
+	}
+	return u.String()
 }

@@ -160,3 +160,13 @@ func TestReportMaskingIsWhatHidesTheSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestProxyTextHidesThePassword(t *testing.T) {
+	got := proxyText("http://svc:Pr0xy-Secret@proxy.contoso.example:3128")
+	if strings.Contains(got, "Pr0xy-Secret") || !strings.Contains(got, "svc:"+secret.Mask+"@proxy.contoso.example:3128") {
+		t.Errorf("proxyText = %q", got)
+	}
+	if got := proxyText("proxy.contoso.example:3128"); got != "proxy.contoso.example:3128" {
+		t.Errorf("no URL: %q", got)
+	}
+}
