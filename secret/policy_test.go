@@ -21,6 +21,7 @@ var revealAllowed = map[string]struct {
 	"auth/tokencheck.go": {1, "the access token's claims are read (never the signature, never shown) before it is sent"},
 	"mailer/redact.go":   {1, "the credential and its encodings are what the transcript hides"},
 	"steps/settings.go":  {1, "the pasted Value is cleaned and validated; the error never quotes it"},
+	"lineui/flow.go":     {1, "the Value as read goes to steps.ValidateSecret (cleaned, validated, never quoted); never written"},
 }
 
 // moduleRoot is the directory holding go.mod, above this package.

@@ -278,8 +278,8 @@ poll:
 			break poll
 		case <-time.After(50 * time.Millisecond):
 			b, rerr := os.ReadFile(cmdline)
-			if rerr != nil {
-				continue
+			if rerr != nil || len(b) == 0 {
+				continue // not started yet, or ended (a zombie has no command line)
 			}
 			seen++
 			if bytes.Contains(b, []byte(sandbox.DefaultClientSecret)) {
