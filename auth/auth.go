@@ -94,6 +94,9 @@ type AccessToken struct {
 	// Refreshed is true when Entra ID issued the token just now from the
 	// refresh token (silent refresh), false when it came from the cache.
 	Refreshed bool
+	// Claims are the token's claims as read for the check before it is
+	// sent (aud, scp, upn, tid, exp): not secret, shown by pimmail report.
+	Claims Claims
 }
 
 // Claims are the access-token claims pimmail looks at.

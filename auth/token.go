@@ -80,6 +80,7 @@ func Token(ctx context.Context, s Settings, username string) (AccessToken, error
 		Value:     secret.New(ar.AccessToken),
 		ExpiresOn: ar.ExpiresOn,
 		Refreshed: ar.Metadata.TokenSource == public.TokenSourceIdentityProvider,
+		Claims:    tokenClaims(ar.AccessToken, ar.GrantedScopes, ""),
 	}
 	// Checked before any AUTH: a token that cannot send is explained as
 	// such, not left to the server's bare 535.

@@ -24,6 +24,7 @@ var revealAllowed = map[string]struct {
 	"auth/authcode.go":   {1, "the client secret goes to MSAL's confidential.NewCredFromSecret"},
 	"auth/apponly.go":    {1, "the client secret goes to MSAL's confidential.NewCredFromSecret (and secretIDHint's GUID test)"},
 	"steps/signin.go":    {1, "the app-only token's oid claim is read for the Exchange commands; the token is never shown"},
+	"lineui/flow.go":     {1, "the Value as read goes to steps.ValidateSecret (cleaned, validated, never quoted); never written"},
 }
 
 // moduleRoot is the directory holding go.mod, above this package.

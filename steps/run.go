@@ -397,7 +397,7 @@ func (r *Run) SendTest(ctx context.Context, p config.Provider, c config.Config, 
 			return TestResult{To: to}, err
 		}
 		a = mailer.Auth{Kind: mailer.AuthXOAUTH2, Username: c.Entra.Mailbox, Secret: tok.Value}
-		token = TokenStatus{Mailbox: tok.Username, ExpiresOn: tok.ExpiresOn, Cached: !tok.Refreshed}
+		token = TokenStatus{Mailbox: tok.Username, ExpiresOn: tok.ExpiresOn, Cached: !tok.Refreshed, Claims: tok.Claims}
 	case config.ProviderRelay:
 		if c.Relay.Username != "" {
 			a = mailer.Auth{Kind: mailer.AuthPassword, Username: c.Relay.Username, Secret: c.Relay.Password}

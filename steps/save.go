@@ -12,6 +12,7 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
+	"github.com/pimmail/pimmail/draft"
 	"github.com/pimmail/pimmail/secfile"
 )
 
@@ -189,6 +190,10 @@ func (r *Run) save(c config.Config, enable config.Provider, overwrite bool) (Sav
 		path, c.Enabled, sum.Disabled, sum.NotSaved, sum.Backup)
 	r.start = Start{Config: c, Exists: true}
 	r.seen = readRaw(path)
+	// Saved: the draft of an earlier, dropped run is done with.
+	if err := draft.Remove(path); err != nil {
+		debuglog.Printf("steps: remove the draft beside %s: %v", path, err)
+	}
 	return sum, nil
 }
 

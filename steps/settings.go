@@ -270,6 +270,8 @@ type TokenStatus struct {
 	// (refresh token) shows only once that access token expires, at
 	// ExpiresOn, since Exchange Online accepts an issued token until then.
 	Cached bool
+	// Claims are the access token's non-secret claims (never the token).
+	Claims auth.Claims
 }
 
 // CheckToken tries to get an access token for c's mailbox from the token
@@ -290,7 +292,7 @@ func (r *Run) CheckToken(ctx context.Context, c config.Config) (TokenStatus, err
 	if err != nil {
 		return TokenStatus{}, err
 	}
-	return TokenStatus{Mailbox: tok.Username, ExpiresOn: tok.ExpiresOn, Cached: !tok.Refreshed}, nil
+	return TokenStatus{Mailbox: tok.Username, ExpiresOn: tok.ExpiresOn, Cached: !tok.Refreshed, Claims: tok.Claims}, nil
 }
 
 // CacheAccounts lists the mailboxes the token cache holds a sign-in for.

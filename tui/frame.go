@@ -46,6 +46,9 @@ func (m Model) helpKeys() helpMap {
 		// Right after enter: the fix is what the admin needs now.
 		stepKeys = append(stepKeys[:1:1], append([]key.Binding{copyCommandKey(typing)}, stepKeys[1:]...)...)
 	}
+	if m.resume.offer != nil {
+		return helpMap{short: []key.Binding{withHelp(keys.Yes, "continue"), withHelp(keys.No, "start afresh"), withHelp(keys.Quit, "quit")}}
+	}
 	if m.confirmQuit {
 		return helpMap{short: []key.Binding{withHelp(keys.Yes, "quit without saving"), withHelp(keys.No, "stay")}}
 	}
@@ -241,6 +244,9 @@ func (m Model) frame() string {
 	switch {
 	case m.help.ShowAll:
 		view = m.helpLayout().text
+	case m.resume.offer != nil:
+		q := m.offerText(w)
+		view = joinBlocks(q, m.current().SetSize(w, max(3, h-lipgloss.Height(q)-1)).View())
 	case m.confirmQuit:
 		// The question first; the step below gets the room that is left.
 		q := m.confirmText(w)

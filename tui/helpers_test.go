@@ -66,6 +66,9 @@ func newModel(run *steps.Run, start steps.Start) (Model, *bytes.Buffer) {
 	var out bytes.Buffer
 	m := New(run, start).WithOutput(&out)
 	m.tmux = false
+	// No drafts: the commands the tests look at stay the steps' own.
+	// draft_test.go switches them on.
+	m.resume.now = nil
 	m, _ = m.update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	return m, &out
 }

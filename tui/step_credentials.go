@@ -87,13 +87,18 @@ func (s credentialsStep) Update(msg tea.Msg) (step, tea.Cmd, outcome) {
 func (s credentialsStep) submit() (step, tea.Cmd, outcome) {
 	user, pass := s.creds()
 	errs := []error{nil, nil}
+	typed := pass
+	if user == "" {
+		typed = secret.New(s.form.value(credPass))
+	}
 	if _, err := steps.ValidateUsername(s.form.value(credUser)); err != nil {
 		errs[credUser] = err
-	} else if user == "" && s.form.value(credPass) != "" {
-		errs[credUser] = &steps.FieldError{Field: "Username", Message: "is missing", Hint: "A password needs the username it belongs to."}
-	}
-	if user != "" && pass.IsZero() {
-		errs[credPass] = &steps.FieldError{Field: "Password", Message: "is missing", Hint: "Type the password for " + user + ", or clear the username."}
+	} else if err := steps.CheckCredentials(user, typed); err != nil {
+		if user == "" {
+			errs[credUser] = err
+		} else {
+			errs[credPass] = err
+		}
 	}
 	var ok bool
 	if s.formBase, ok = s.showErrors(errs); !ok {

@@ -87,10 +87,7 @@ func newLogonStep() logonStep {
 
 // identity is what a sign-in belongs to: a different app or tenant needs a
 // new one.
-func identity(e config.Entra) string {
-	c, _ := cloud.ByName(e.Cloud)
-	return c.Name + "|" + strings.ToLower(e.TenantID) + "|" + strings.ToLower(e.ClientID)
-}
+func identity(e config.Entra) string { return steps.SignInIdentity(e) }
 
 // Enter implements step: a sign-in for the same app is kept; else the saved
 // one is checked when it is for this tenant and app; otherwise a code is

@@ -19,12 +19,6 @@ const (
 	srvTLS
 )
 
-// tlsModes are the TLS modes each plain SMTP provider offers, with labels.
-var tlsModes = map[config.Provider][]config.TLSMode{
-	config.ProviderRelay: {config.TLSNone, config.TLSStartTLS, config.TLSImplicit},
-	config.ProviderLocal: {config.TLSNone, config.TLSStartTLS},
-}
-
 // relayModel explains in brief how a relay trusts this server; the step's
 // help screen has the whole story.
 const relayModel = "Exchange Online's relay endpoint (<domain>.mail.protection.outlook.com:25) takes mail " +
@@ -87,7 +81,7 @@ func newServerStep(p config.Provider, c config.Config, hints *steps.Hints) serve
 	} else {
 		hostHelp = "Your relay, or <domain>.mail.protection.outlook.com for Exchange Online."
 	}
-	modes := tlsModes[p]
+	modes := steps.TLSModes(p)
 	labels, idx := make([]string, len(modes)), 0
 	for i, m := range modes {
 		labels[i] = m.Choice()
@@ -133,7 +127,7 @@ func (s serverStep) settings() (config.SMTP, []error) {
 	} else if herr == nil {
 		sm.Host = host
 	}
-	sm.TLS = tlsModes[s.provider][s.form.choiceOf(srvTLS)]
+	sm.TLS = steps.TLSModes(s.provider)[s.form.choiceOf(srvTLS)]
 	return sm, []error{herr, perr, nil}
 }
 

@@ -414,8 +414,8 @@ func TestServerStep(t *testing.T) {
 			t.Errorf("relay help missing:\n%s", m.View())
 		}
 		m, _ = send(t, m, k("ctrl+u"), paste("contoso-com.mail.protection.outlook.com:587"), k("tab"), k("tab"), k("right"))
-		if got := m.relaySrv().form.choiceOf(srvTLS); tlsModes[config.ProviderRelay][got] != config.TLSImplicit {
-			t.Errorf("right from STARTTLS gave %s", tlsModes[config.ProviderRelay][got])
+		if got := m.relaySrv().form.choiceOf(srvTLS); steps.TLSModes(config.ProviderRelay)[got] != config.TLSImplicit {
+			t.Errorf("right from STARTTLS gave %s", steps.TLSModes(config.ProviderRelay)[got])
 		}
 		m, _ = press(t, m, "left", "enter")
 		if !m.relaySrv().Running() {

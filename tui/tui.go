@@ -47,6 +47,7 @@ type Model struct {
 	out      io.Writer // the terminal, for OSC 52 copies
 	tmux     bool      // inside tmux
 	quitting bool
+	resume   resumeState // the draft kept for a dropped session (draft.go)
 }
 
 // New returns the wizard for run, starting from start (the loaded config).
@@ -70,6 +71,7 @@ func New(run *steps.Run, start steps.Start) Model {
 		out:     os.Stdout,
 		tmux:    os.Getenv("TMUX") != "",
 	}
+	m = m.withDraftOffer()
 	m, _ = m.enterStep()
 	return m
 }

@@ -95,6 +95,8 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 			return m.resize(), nil
 		}
 	case spinner.TickMsg:
+	case draftTick:
+		return m.onDraftTick(msg)
 	default:
 		return m, nil
 	}
@@ -103,8 +105,12 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 
 // delegate passes msg to the current step and moves on when it is done.
 func (m Model) delegate(msg tea.Msg) (Model, tea.Cmd) {
+	_, wasSaved := m.Saved()
 	st, cmd, out := m.current().Update(msg)
 	m = m.withStep(st)
+	if _, saved := m.Saved(); saved && !wasSaved {
+		cmd = tea.Batch(cmd, m.dropDraftCmd()) // Save removed it; a write under way may have put it back
+	}
 	if out != next {
 		return m, cmd
 	}
@@ -121,6 +127,9 @@ func (m Model) key(km tea.KeyMsg) (Model, tea.Cmd) {
 		// never asks: it is the way out that always works at once.
 		m = m.withStep(st.Cancel())
 		m.quitting = true
+		if c := m.draftCmd(); c != nil {
+			return m, tea.Sequence(c, tea.Quit) // kept for the next run
+		}
 		return m, tea.Quit
 	}
 	if m.flash != "" {
@@ -129,6 +138,9 @@ func (m Model) key(km tea.KeyMsg) (Model, tea.Cmd) {
 	}
 	if !key.Matches(km, copyCommandKey(st.Input() != inputNone)) {
 		m.cycle = copyCycle{} // the copy key starts again from the first command
+	}
+	if m.resume.offer != nil {
+		return m.offerKey(km)
 	}
 	if m.confirmQuit {
 		switch {
@@ -180,7 +192,9 @@ func (m Model) key(km tea.KeyMsg) (Model, tea.Cmd) {
 		}
 		return m.back()
 	}
-	return m.delegate(km)
+	m, cmd := m.delegate(km)
+	m, more := m.edited()
+	return m, tea.Batch(cmd, more)
 }
 
 // copyCycle is where repeated presses of the copy key are among the
@@ -230,7 +244,8 @@ func (m Model) advance() (Model, tea.Cmd) {
 		return m, nil
 	}
 	m.cur = seq[i+1].ID
-	return m.enterStep()
+	m, cmd := m.enterStep()
+	return m, tea.Batch(cmd, m.draftCmd())
 }
 
 // back enters the previous step; every step keeps what was typed. Back

@@ -55,6 +55,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdRelay(args[1:], stdin, stdout, stderr)
 	case "queue":
 		return cmdQueue(args[1:], stdout, stderr)
+	case "report":
+		return cmdReport(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, mainUsage())
 		return exitOK
@@ -81,11 +83,14 @@ Usage:
         The setup wizard (needs a terminal): provider, IDs, secret, mailbox
         sign-in, smart host, test email, enable. Nothing is written until the
         last step saves.
-  pimmail test [--sandbox] [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]
+  pimmail setup --accessible | --non-interactive [FLAGS]
+        The same steps as plain lines (also ACCESSIBLE=1, TERM=dumb), or with
+        every answer from flags; pimmail setup --help lists them.
+  pimmail test [--sandbox] [--to ADDR] [--json] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]
         Send a test email with the saved, enabled provider; no terminal needed.
         --timeout bounds each network step (default 30s); --scenario, with a
         sandbox configuration, switches one failure on to rehearse it.
-  pimmail status [--sandbox] [--config PATH] [--scenario NAME]
+  pimmail status [--sandbox] [--json] [--config PATH] [--scenario NAME]
         Show the saved configuration (secrets masked), the enabled provider,
         the mailbox, and whether a token can be had now.
   pimmail send [-t] [-i] [-f ADDR] [-F NAME] [--wait] [--config PATH] [RECIPIENT...]
@@ -93,6 +98,10 @@ Usage:
         pimmail is linked as sendmail); it is delivered in the background.
   pimmail queue [--json] | show ID | retry ID|--all | delete ID | run
         List and manage the queued mail; run the delivery worker.
+  pimmail report [--output FILE] [--config PATH]
+        Write one file for support: version, OS, the configuration with
+        secrets masked, status, token claims, last failures, and fresh
+        checks of the sign-in host and the smart host.
   pimmail sandbox [--scenario NAME] [--list-scenarios] [--state-dir DIR] [--approve-after DUR]
         Run the built-in stand-in for Entra ID and Exchange Online on
         127.0.0.1 and print what to paste into the wizard.

@@ -89,7 +89,11 @@ func pimmailEnv(t *testing.T, env []string, args ...string) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, args...)
 	home := t.TempDir()
-	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "PIMMAIL_DEBUG_LOG=")
+	// A known terminal type and no ACCESSIBLE, whatever CI's environment
+	// says: TERM=dumb or ACCESSIBLE=1 would choose the line mode (a test
+	// that wants it says so in env, which comes last and wins).
+	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "PIMMAIL_DEBUG_LOG=",
+		"TERM=xterm-256color", "ACCESSIBLE=")
 	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(""), &out, &errb

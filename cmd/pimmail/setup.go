@@ -23,7 +23,7 @@ import (
 
 // cmdSetup is the wizard: `pimmail`, `pimmail setup`.
 func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("setup", "pimmail [setup] [--config PATH] [--sandbox [--scenario NAME]]",
+	fs := newFlags("setup", "pimmail [setup] [--config PATH] [--sandbox [--scenario NAME]] [--accessible | --non-interactive FLAGS]",
 		"The setup wizard. It walks through the steps of the chosen provider, checks each\n"+
 			"value against the real service before moving on, sends a test email, and only\n"+
 			"then enables the provider and saves. Quitting earlier (Ctrl+C, Esc on the first\n"+
@@ -33,12 +33,17 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			"configuration is kept apart, in "+defaultSandboxPathText()+";\n"+
 			"the real one is never read or changed by it.\n"+
 			"It needs a terminal; without one use `pimmail test` and `pimmail status`.\n\n"+
+			"Without a screen: --accessible asks the same steps as plain lines (screen\n"+
+			"readers, TERM=dumb, ACCESSIBLE=1), and --non-interactive takes every answer\n"+
+			"from flags (secrets from a file or the environment, never a flag), runs every\n"+
+			"check and exits 1 with the diagnosis on stderr when one fails.\n\n"+
 			"Exit status: 0 when the wizard saved, 1 when it ended without saving, 2 on bad\n"+
 			"flags or without a terminal.", stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+",\nwith --sandbox "+defaultSandboxPathText()+")")
 	withSandbox := fs.Bool("sandbox", false, "run against the built-in sandbox instead of Microsoft's services")
 	scenario := fs.String("scenario", "", "with --sandbox: switch one failure on (see pimmail sandbox --list-scenarios)")
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	lines := addLineFlags(fs)
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
 	}
@@ -65,6 +70,12 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *scenario != "" && !*withSandbox {
 		fmt.Fprintln(stderr, "pimmail: --scenario works only with --sandbox")
 		return exitUsage
+	}
+	if !lines.scriptedOnly(fs, stderr) {
+		return exitUsage
+	}
+	if mode := lines.lineMode(); mode != "" {
+		return cmdSetupLines(lines, fs, mode, p, *path, *withSandbox, *scenario, stdin, stdout, stderr)
 	}
 	if !isTerminal(stdin) || !isTerminal(stdout) {
 		fmt.Fprint(stderr, noTerminal)
@@ -173,6 +184,8 @@ func cmdSetup(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 const noTerminal = `pimmail setup is an interactive wizard and needs a terminal, but standard input
 or output is not one (a pipe, a file, or a session without a TTY; with ssh, use ssh -t).
 
+Without a terminal, pimmail setup --accessible asks as plain lines, and
+pimmail setup --non-interactive takes the answers from flags (see --help).
 These commands work without a terminal:
   pimmail test [--to ADDR]   send a test email with the saved, enabled provider
   pimmail status             show the saved configuration and whether a token can be had

@@ -24,20 +24,25 @@ const statusTimeout = 10 * time.Second
 
 // cmdStatus is `pimmail status`.
 func cmdStatus(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("status", "pimmail status [--sandbox] [--config PATH] [--scenario NAME]",
+	fs := newFlags("status", "pimmail status [--sandbox] [--json] [--config PATH] [--scenario NAME]",
 		"Shows the saved configuration with secrets masked, which provider is enabled, the\n"+
 			"mailbox, when the saved sign-in (the refresh token) was last used, and whether an\n"+
 			"access token can be had now (a silent refresh, at most "+statusTimeout.String()+").\n"+
 			"A sandbox configuration is shown with the running sandbox's current endpoints;\n"+
 			"--scenario switches a failure on in a sandbox it starts itself.\n\n"+
 			"Exit status: 0 when the enabled provider looks ready, 1 when no token can be had\n"+
-			"for the Entra mailbox, 2 when the configuration is missing or broken.", stdout, stderr)
+			"for the Entra mailbox, 2 when the configuration is missing or broken.\n"+
+			"--json prints one JSON object instead (schema in the README), same exit status.", stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+",\nwith --sandbox "+defaultSandboxPathText()+")")
 	fs.Bool("sandbox", false, "use the sandbox's own configuration (the one pimmail --sandbox saved)")
 	scenario := fs.String("scenario", "", "with a sandbox configuration: switch one failure on (see pimmail sandbox --list-scenarios)")
+	asJSON := fs.Bool("json", false, "print the status as JSON, for monitoring (see the README's schema)")
 	p, cfg, code, ok := commandConfig(fs, args, path, scenario, stderr)
 	if !ok {
 		return code
+	}
+	if *asJSON {
+		return statusJSON(p, cfg, *scenario, stdout, stderr)
 	}
 	secrets := cfg.Secrets()
 	out := &lines{w: stdout, secrets: secrets}

@@ -21,7 +21,7 @@ import (
 // cmdTest is `pimmail test`: one test email with the saved, enabled
 // provider, no UI. Exit 0 only when the server accepted the message.
 func cmdTest(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("test", "pimmail test [--sandbox] [--to ADDR] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]",
+	fs := newFlags("test", "pimmail test [--sandbox] [--to ADDR] [--json] [--config PATH] [--verbose] [--timeout DUR] [--scenario NAME]",
 		"Sends a test email with the saved configuration's enabled provider, exactly as PIM\n"+
 			"mail goes out, and prints the server's reply, or the diagnosis: what happened, how\n"+
 			"to fix it, and the raw details. With Microsoft Entra ID SMTP Client the access\n"+
@@ -30,7 +30,8 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 			"sandbox, or uses the one `pimmail sandbox` runs; --scenario switches a failure on\n"+
 			"in a sandbox it starts itself, to rehearse what a customer sees.\n\n"+
 			"Exit status: 0 when the message was accepted, 1 when it was not, 2 when the\n"+
-			"configuration is missing, broken or has no provider enabled.", stdout, stderr)
+			"configuration is missing, broken or has no provider enabled.\n"+
+			"--json prints one JSON object on stdout instead (schema in the README), same exit status.", stdout, stderr)
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+",\nwith --sandbox "+defaultSandboxPathText()+")")
 	fs.Bool("sandbox", false, "use the sandbox's own configuration (the one pimmail --sandbox saved)")
 	to := fs.String("to", "", "recipient (default: the mailbox with Entra, else the From address)")
@@ -38,6 +39,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(verbose, "v", false, "short for --verbose")
 	timeout := fs.Duration("timeout", steps.DefaultTimeout, "time limit of each network step")
 	scenario := fs.String("scenario", "", "with a sandbox configuration: switch one failure on (see pimmail sandbox --list-scenarios)")
+	asJSON := fs.Bool("json", false, "print the outcome as JSON, for monitoring (see the README's schema)")
 	p, cfg, code, ok := commandConfig(fs, args, path, scenario, stderr)
 	if !ok {
 		return code
@@ -71,7 +73,11 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		// running now, else one started here.
 		var sb *sandbox.Running
 		var err error
-		env, sb, err = commandSandbox(p, *scenario, stdout)
+		notes := stdout
+		if *asJSON {
+			notes = stderr // stdout holds the JSON only
+		}
+		env, sb, err = commandSandbox(p, *scenario, notes)
 		if err != nil {
 			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox this configuration was made with:", err)
 			return exitUsage
@@ -96,6 +102,14 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	res, err := run.SendTest(ctx, prov, start.Config, *to)
 	took := time.Since(began).Round(time.Millisecond)
 	server := serverText(prov, start.Config)
+	doc := recordTest(p, start.Config, prov, server, res, err, took)
+	if *asJSON {
+		printJSON(stdout, doc, secrets)
+		if err != nil {
+			return exitFailure
+		}
+		return exitOK
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "%s\n\n", wrapText(fmt.Sprintf("The test email through %s (%s) did not go out.", prov.Label(), server), outputWidth(stderr)))
 		printProblem(stderr, err, secrets)
