@@ -170,4 +170,3 @@ func TestProxyTextHidesThePassword(t *testing.T) {
 		t.Errorf("no URL: %q", got)
 	}
 }
-
