@@ -15,7 +15,6 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/queue"
-	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/steps"
 )
 
@@ -282,18 +281,19 @@ func queueRun(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	env := steps.Env{ConfigPath: p}
+	target := steps.DeliveryTarget(steps.Env{ConfigPath: p})
 	if cfg.Sandbox {
-		var sb *sandbox.Running
-		env, sb, err = commandSandbox(p, "", io.Discard)
+		_, sb, err := commandSandbox(p, "", io.Discard)
 		if err != nil {
 			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox this configuration was made with:", err)
 			return exitUsage
 		}
-		defer sb.Close()
+		sd := newSandboxDelivery(p, "", sb, logger)
+		defer sd.Close()
+		target = sd.Target
 	}
 	w := queue.NewWorker(sp, queue.WorkerOptions{
-		Target: steps.DeliveryTarget(env),
+		Target: target,
 		Limits: queue.Limits{Connections: *conns, PerMinute: *perMinute, RecipientsPerDay: *perDay,
 			GiveUpAfter: *giveUp, Window: *window},
 		Logger:   logger,

@@ -23,7 +23,6 @@ import (
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/queue"
 	"github.com/pimmail/pimmail/relay"
-	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/steps"
 )
 
@@ -121,15 +120,16 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	logger := slog.New(handler)
 
-	env := steps.Env{ConfigPath: p}
+	target := steps.DeliveryTarget(steps.Env{ConfigPath: p})
 	if cfg.Sandbox {
-		var sb *sandbox.Running
-		env, sb, err = commandSandbox(p, *scenario, io.Discard)
+		_, sb, err := commandSandbox(p, *scenario, io.Discard)
 		if err != nil {
 			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox this configuration was made with:", err)
 			return exitUsage
 		}
-		defer sb.Close()
+		sd := newSandboxDelivery(p, *scenario, sb, logger)
+		defer sd.Close()
+		target = sd.Target
 		logger.Info("sandbox configuration: mail goes to the sandbox's mail folder", "folder", config.SandboxDir(p)+"/mail",
 			"scenario", orNoScenario(sb.Scenario))
 	}
@@ -167,7 +167,7 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	go func() {
 		defer bg.Done()
 		runWorker(workCtx, sp, &wk, queue.WorkerOptions{
-			Target: steps.DeliveryTarget(env),
+			Target: target,
 			Limits: queue.Limits{Connections: *conns, PerMinute: *perMinute, Window: *window},
 			Logger: logger,
 		}, logger)
