@@ -88,6 +88,9 @@ type Target struct {
 	Tokens *auth.TokenSource
 	// DefaultFrom is MAIL FROM for an envelope without a sender.
 	DefaultFrom string
+	// SendAs, when set, is applied to every message whose envelope does
+	// not ask to keep its sender (Exchange Online's SMTP AUTH).
+	SendAs *SendAs
 }
 
 // WorkerOptions configure a Worker.
@@ -502,8 +505,17 @@ func (w *Worker) deliver(ctx context.Context, sess *mailer.Session, tgt Target, 
 	if from == "" {
 		from = tgt.DefaultFrom
 	}
+	var msg io.Reader = f
+	if tgt.SendAs != nil && !j.env.KeepSender {
+		if from, msg, err = tgt.SendAs.Apply(f); err != nil {
+			w.pace.done(rcpts, nil)
+			w.setInflight(j.id, false)
+			w.log.Error("cannot read a queued message", "id", j.id, "err", err)
+			return true
+		}
+	}
 	began := w.now()
-	reply, err := sess.Send(ctx, from, j.env.To, f)
+	reply, err := sess.Send(ctx, from, j.env.To, msg)
 	if err != nil {
 		w.pace.done(rcpts, nil)
 		w.attemptFailed(j, err)

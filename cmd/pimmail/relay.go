@@ -62,6 +62,9 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	certFile := fs.String("tls-cert", "", "certificate (PEM, with its chain) for STARTTLS")
 	keyFile := fs.String("tls-key", "", "private key (PEM) for STARTTLS")
 	requireAuth := fs.Bool("require-auth", false, "refuse mail from clients that have not authenticated (AUTH)")
+	keepSender := fs.Bool("keep-sender", false, "Entra ID SMTP Client: keep the client's MAIL FROM and From (the mailbox needs Send As on them);\n"+
+		"by default mail goes out as the mailbox: MAIL FROM is the mailbox, another From becomes the configured From\n"+
+		"(display name kept; the client's address moves to Reply-To and X-Original-From)")
 	drain := fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, how long sessions in flight may take to finish")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines instead of key=value text")
 	perMinute := fs.Int("per-minute", queue.MaxPerMinute, "messages a minute, at most 30 (Exchange Online's limit)")
@@ -138,7 +141,7 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	usersPath := relay.UsersPath(p)
 	r, err := relay.New(relay.Options{
 		Listen: *listen, Allow: append(append([]netip.Prefix{}, relay.Loopback...), extra...),
-		Spool: sp, UsersPath: usersPath, RequireAuth: *requireAuth, TLSConfig: tlsConf, Logger: logger,
+		Spool: sp, UsersPath: usersPath, RequireAuth: *requireAuth, KeepSender: *keepSender, TLSConfig: tlsConf, Logger: logger,
 		Notify: func() {
 			if w := wk.Load(); w != nil {
 				w.Notify()
