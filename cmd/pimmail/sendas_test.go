@@ -35,3 +35,23 @@ func TestSendAsMailbox(t *testing.T) {
 	r = send(t, msg, "--config", path, "-t", "--wait", "--keep-sender")
 	expect(t, r, exSendUnavail, "SendAsDenied")
 }
+
+// The SendAsDenied diagnosis names the From the server refused (not the
+// mailbox twice), in the explanation and in the Add-RecipientPermission
+// command, and shows the server's reply once.
+func TestSendAsDeniedNamesTheFrom(t *testing.T) {
+	path := sandboxConfig(t, config.ProviderEntra, nil)
+	mailSandbox(t, path, "send-as-denied", 1)
+	stopWorkers(t, path)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mbx := cfg.Entra.Mailbox
+	r := send(t, "From: app@example.com\nTo: u@example.com\nSubject: s\n\nx\n", "--config", path, "-t", "--wait", "--keep-sender")
+	expect(t, r, exSendUnavail, "is not allowed to send as app@example.com",
+		"Add-RecipientPermission -Identity app@example.com -Trustee "+mbx+" -AccessRights SendAs")
+	if n := strings.Count(r.stderr, "not allowed to send as app@example.com;"); n != 1 {
+		t.Errorf("the server's reply is shown %d times, want once:\n%q", n, r.stderr)
+	}
+}
