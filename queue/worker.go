@@ -23,6 +23,10 @@ import (
 // Exchange Online's limits per mailbox, the worker's defaults and ceilings.
 const (
 	MaxConnections      = 3
+	// DefaultConnections leaves one of the mailbox's 3 connections free
+	// for pimmail test, the wizard's test and anything else sending as the
+	// mailbox; 2 sessions carry 30 messages a minute with room to spare.
+	DefaultConnections = 2
 	MaxPerMinute        = 30
 	MaxRecipientsPerDay = 10000
 )
@@ -30,7 +34,7 @@ const (
 // Limits bound the worker. Zero fields take the defaults; values above
 // Exchange Online's limits are lowered to them.
 type Limits struct {
-	// Connections is the number of SMTP sessions at once (default and at most 3).
+	// Connections is the number of SMTP sessions at once (default 2, at most 3).
 	Connections int
 	// PerMinute is the number of messages per Window (default and at most 30).
 	PerMinute int
@@ -56,7 +60,10 @@ func (l Limits) withDefaults() Limits {
 		}
 		return v
 	}
-	l.Connections = clamp(l.Connections, MaxConnections)
+	if l.Connections <= 0 {
+		l.Connections = DefaultConnections
+	}
+	l.Connections = min(l.Connections, MaxConnections)
 	l.PerMinute = clamp(l.PerMinute, MaxPerMinute)
 	l.RecipientsPerDay = clamp(l.RecipientsPerDay, MaxRecipientsPerDay)
 	if l.Window <= 0 {

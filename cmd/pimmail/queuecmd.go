@@ -260,7 +260,7 @@ func queueRun(args []string, stdout, stderr io.Writer) int {
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
 	withSandbox := fs.Bool("sandbox", false, "the sandbox's own configuration (made with pimmail --sandbox)")
 	perMinute := fs.Int("per-minute", queue.MaxPerMinute, "messages a minute, at most 30 (Exchange Online's limit)")
-	conns := fs.Int("connections", queue.MaxConnections, "SMTP connections at once, at most 3")
+	conns := fs.Int("connections", queue.DefaultConnections, "SMTP connections to the provider at once, 1 to 3 (Exchange Online allows 3 a mailbox; the default leaves one for pimmail test and other senders)")
 	perDay := fs.Int("recipients-per-day", queue.MaxRecipientsPerDay, "recipients a day, at most 10,000")
 	giveUp := fs.Duration("give-up", 5*24*time.Hour, "move a message to failed/ after it has been queued this long")
 	idleExit := fs.Duration("idle-exit", 0, "end once the queue has been empty this long (0: run until stopped)")
@@ -268,6 +268,10 @@ func queueRun(args []string, stdout, stderr io.Writer) int {
 	window := fs.Duration("rate-window", 0, "length of the per-minute window (tests and benchmarks with a fast sandbox clock only)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
+	}
+	if *conns < 1 || *conns > queue.MaxConnections {
+		fmt.Fprintf(stderr, "pimmail queue run: --connections %d: give 1 to %d (Exchange Online allows %d SMTP connections a mailbox).\n", *conns, queue.MaxConnections, queue.MaxConnections)
+		return exitUsage
 	}
 	p, sp, ok := openSpool(*path, *withSandbox, stderr)
 	if !ok {

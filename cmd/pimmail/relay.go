@@ -68,11 +68,15 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	drain := fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, how long sessions in flight may take to finish")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines instead of key=value text")
 	perMinute := fs.Int("per-minute", queue.MaxPerMinute, "messages a minute, at most 30 (Exchange Online's limit)")
-	conns := fs.Int("connections", queue.MaxConnections, "SMTP connections to the provider at once, at most 3")
+	conns := fs.Int("connections", queue.DefaultConnections, "SMTP connections to the provider at once, 1 to 3 (Exchange Online allows 3 a mailbox; the default leaves one for pimmail test and other senders)")
 	window := fs.Duration("rate-window", 0, "length of the per-minute window (tests and benchmarks with a sandbox only)")
 	p, cfg, code, ok := commandConfig(fs, args, path, scenario, stderr)
 	if !ok {
 		return code
+	}
+	if *conns < 1 || *conns > queue.MaxConnections {
+		fmt.Fprintf(stderr, "pimmail relay: --connections %d: give 1 to %d (Exchange Online allows %d SMTP connections a mailbox).\n", *conns, queue.MaxConnections, queue.MaxConnections)
+		return exitUsage
 	}
 	if *window != 0 && !cfg.Sandbox {
 		fmt.Fprintln(stderr, "pimmail relay: --rate-window is for tests against the sandbox only; Exchange Online counts per real minute.")

@@ -12,7 +12,9 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
+	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/hostport"
+	"github.com/pimmail/pimmail/queue"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
@@ -98,6 +100,9 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "%s\n\n", wrapText(fmt.Sprintf("The test email through %s (%s) did not go out.", prov.Label(), server), outputWidth(stderr)))
 		printProblem(stderr, err, secrets)
+		if note := ownWorkerNote(p, err); note != "" {
+			fmt.Fprintf(stderr, "\n%s\n", wrapText(note, outputWidth(stderr)))
+		}
 		if *verbose {
 			printTranscript(stderr, res.Transcript, secrets)
 		}
@@ -156,4 +161,31 @@ func printTranscript(w io.Writer, lines []string, secrets []secret.Secret) {
 	for _, l := range lines {
 		fmt.Fprintln(w, "  "+secret.Redact(strings.TrimRight(l, "\r\n"), secrets...))
 	}
+}
+
+// ownWorkerNote says, for a refusal because of too many connections at
+// once (432 4.3.2), when this configuration's own delivery worker is
+// running: it is the other program holding the mailbox's connections.
+func ownWorkerNote(configPath string, err error) string {
+	p, ok := diagnose.As(err)
+	if !ok || p.Code != diagnose.SMTPConcurrency {
+		return ""
+	}
+	if _, serr := os.Stat(queue.Dir(configPath)); serr != nil {
+		return ""
+	}
+	sp, serr := queue.Open(queue.Dir(configPath))
+	if serr != nil {
+		return ""
+	}
+	running, pid := sp.WorkerRunning()
+	if !running {
+		return ""
+	}
+	who := "pimmail's delivery worker"
+	if pid > 0 {
+		who = fmt.Sprintf("pimmail's delivery worker (process %d)", pid)
+	}
+	return who + " holds connections of this mailbox while it sends the queue (pimmail queue lists it). " +
+		"Test again once the queue is empty, or run the worker with fewer connections (pimmail relay / pimmail queue run --connections 1 or 2)."
 }
