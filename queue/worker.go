@@ -22,11 +22,11 @@ import (
 
 // Exchange Online's limits per mailbox, the worker's defaults and ceilings.
 const (
-	MaxConnections      = 3
+	MaxConnections = 3
 	// DefaultConnections leaves one of the mailbox's 3 connections free
 	// for pimmail test, the wizard's test and anything else sending as the
 	// mailbox; 2 sessions carry 30 messages a minute with room to spare.
-	DefaultConnections = 2
+	DefaultConnections  = 2
 	MaxPerMinute        = 30
 	MaxRecipientsPerDay = 10000
 )
