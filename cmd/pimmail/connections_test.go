@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -55,4 +56,17 @@ func TestWorkerLeavesAConnection(t *testing.T) {
 	expect(t, pimmail(t, "test", "--config", path), 1, "432 4.3.2",
 		fmt.Sprintf("pimmail's delivery worker (process %d) holds connections", w.Process.Pid))
 	expect(t, pimmail(t, "queue", "run", "--config", path, "--connections", "4"), exitUsage, "give 1 to 3")
+}
+
+// pimmail queue without a configuration says there is none and writes
+// nothing (no spool beside a configuration that does not exist).
+func TestQueueWithoutConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/pimmail/config.json"
+	for _, args := range [][]string{{"queue", "--config", path}, {"queue", "--json", "--config", path}, {"queue", "retry", "--all", "--config", path}} {
+		expect(t, pimmail(t, args...), exitUsage, "There is no configuration at "+path)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("pimmail queue wrote %v without a configuration", entries)
+	}
 }

@@ -59,6 +59,16 @@ func openSpool(flag string, sandboxMode bool, stderr io.Writer) (string, *queue.
 		fmt.Fprintln(stderr, "pimmail:", err)
 		return "", nil, false
 	}
+	// Without a configuration there is no queue: say so, and create no
+	// spool beside a configuration that does not exist.
+	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+		run := "pimmail"
+		if sandboxMode {
+			run = "pimmail --sandbox"
+		}
+		fmt.Fprintf(stderr, "There is no configuration at %s, so there is no queue.\nRun %s (the setup wizard) to set one up.\n", p, run)
+		return "", nil, false
+	}
 	sp, err := queue.Open(queue.Dir(p))
 	if err != nil {
 		fmt.Fprintf(stderr, "The spool cannot be used:\n  %v\n", err)
