@@ -55,3 +55,12 @@ func TestSendAsDeniedNamesTheFrom(t *testing.T) {
 		t.Errorf("the server's reply is shown %d times, want once:\n%q", n, r.stderr)
 	}
 }
+
+// pimmail test with the send-as-denied scenario passes (it sends as the
+// mailbox) and says what the scenario needs to show its refusal.
+func TestTestSendAsDeniedScenarioNote(t *testing.T) {
+	path := sandboxConfig(t, config.ProviderEntra, nil)
+	mailSandbox(t, path, "send-as-denied", 1)
+	r := pimmail(t, "test", "--config", path)
+	expect(t, r, 0, "Test email sent", "refuses only a From other than the mailbox", "--keep-sender")
+}

@@ -128,6 +128,13 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	if cfg.Sandbox {
 		fmt.Fprintf(stdout, "This is a sandbox configuration: the message is in %s.\n", config.SandboxDir(p)+"/mail")
 	}
+	if scenarioNow == "send-as-denied" {
+		// The test sends as the mailbox, which the scenario lets through.
+		fmt.Fprintln(stdout, wrapText("Note: the send-as-denied scenario refuses only a From other than the mailbox, and "+
+			"pimmail test sends as the mailbox, so it passed. To see the refusal, send with another From and keep it: "+
+			"printf 'From: app@example.com\\nTo: u@example.com\\nSubject: s\\n\\nx\\n' | "+
+			"pimmail send --sandbox -t --wait --keep-sender", 79))
+	}
 	if note := sandbox.CachedTokenNote(scenarioNow, res.Token.Cached, res.Token.ExpiresOn); note != "" {
 		fmt.Fprintln(stdout, wrapText(note, 79))
 	}
