@@ -40,7 +40,7 @@ var sendmailIgnored = map[string]bool{
 	"-odb": false, "-odi": false, "-odq": false, "-odd": false, "-odf": false,
 	"-oem": false, "-oep": false, "-oeq": false, "-oew": false, "-oee": false,
 	"-om": false, "-oo": false, "-v": false, "-bm": false, "-U": false, "-n": false, "-G": false,
-	"-q": false, "-Am": false, "-Ac": false,
+	"-Am": false, "-Ac": false,
 	"-B": true, "-N": true, "-R": true, "-V": true, "-X": true, "-L": true, "-C": true, "-O": true, "-h": true, "-r": true,
 }
 
@@ -112,6 +112,9 @@ func parseSendArgs(args []string) (sendOpts, error) {
 			o.config = v
 		case strings.HasPrefix(a, "--config="):
 			o.config = strings.TrimPrefix(a, "--config=")
+		case a == "-q" || strings.HasPrefix(a, "-q") && !strings.HasPrefix(a, "--") || a == "-bq":
+			return o, fmt.Errorf("%s (sendmail's \"process the queue\") is not needed: pimmail's delivery worker runs the queue by itself. "+
+				"To run it now: pimmail queue run; to retry the waiting messages at once: pimmail queue retry --all; to list them: pimmail queue", a)
 		case a == "-bs" || a == "-bd" || a == "-bt" || a == "-bv" || a == "-bp" || a == "-bi" || a == "-I":
 			return o, fmt.Errorf("%s (a sendmail mode other than sending one message) is not supported; for the queue run pimmail queue, for SMTP use pimmail relay", a)
 		case strings.HasPrefix(a, "-"):
@@ -161,7 +164,7 @@ disk; the delivery worker sends it through the enabled provider. Linked as
               into the sandbox's mail folder)
 
 Ignored sendmail options: -odb -odi -odq -oem -oep -oeq -oew -om -oo -v -bm -U
--n -G -q -Am -Ac, and with a value -B -N -R -V -X -L -C -O -h -r.
+-n -G -Am -Ac, and with a value -B -N -R -V -X -L -C -O -h -r.
 
 Exit status (sysexits.h): 0 queued (with --wait: delivered); 64 bad arguments;
 65 the message is refused (too big, too many recipients, bad address, NUL);

@@ -144,6 +144,10 @@ func TestSendmailLink(t *testing.T) {
 	}
 	// Sendmail modes pimmail does not offer are refused, not ignored.
 	expect(t, runWith(t, link, "", "-bs", "--config", path), 64, "not supported")
+	// sendmail -q (run the queue): where pimmail does that.
+	for _, q := range []string{"-q", "-q30m"} {
+		expect(t, runWith(t, link, "", q, "--config", path), 64, "pimmail queue run", "pimmail queue retry --all")
+	}
 }
 
 // Without a usable configuration nothing is queued: 78.
