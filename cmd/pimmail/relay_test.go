@@ -783,3 +783,24 @@ with smtplib.SMTP(sys.argv[1], int(sys.argv[2]), timeout=30) as s:
 		t.Errorf("exit %d", code)
 	}
 }
+
+// storedMail returns the messages the sandbox stored for path's configuration.
+func storedMail(t *testing.T, path string) []string {
+	t.Helper()
+	dir := filepath.Join(config.SandboxDir(path), "mail")
+	entries, err := os.ReadDir(dir)
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".eml") {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, string(b))
+		}
+	}
+	return out
+}
