@@ -153,6 +153,16 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		},
 	})
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			if rs, ok := sp.ReadRelayState(); ok && rs.PID > 0 && rs.PID != os.Getpid() && processAlive(rs.PID) && rs.Listen == *listen {
+				fmt.Fprintf(stderr, "pimmail relay: a relay for this configuration is already running on %s (process %d).\n"+
+					"Stop it first (systemctl stop pimmail-relay, or kill %d), or start this one with another --listen.\n", rs.Listen, rs.PID, rs.PID)
+				return exitUsage
+			}
+			fmt.Fprintf(stderr, "pimmail relay: another program already listens on %s; see which with: ss -ltnp\n"+
+				"Stop it, or start the relay with another --listen.\n", *listen)
+			return exitUsage
+		}
 		fmt.Fprintln(stderr, "pimmail relay:", err)
 		return exitUsage
 	}

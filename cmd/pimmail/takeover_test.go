@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"net/smtp"
 	"strings"
 	"syscall"
@@ -53,5 +54,27 @@ func TestRelayTakesOverWhenSendersWorkerEnds(t *testing.T) {
 	waitSubject(t, path, "via relay", 30*time.Second, p.log)
 	if !strings.Contains(p.log(), "the sandbox process ended") {
 		t.Errorf("the relay's log does not say it moved to another sandbox:\n%s", p.log())
+	}
+}
+
+// A second relay on the same address names the one running (its process)
+// instead of Go's "bind: address already in use".
+func TestSecondRelayNamesTheFirst(t *testing.T) {
+	path := relayConfig(t)
+	addr := freePort(t)
+	p := startRelayProc(t, addr, "--config", path)
+	sp, err := queue.Open(queue.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if st, ok := sp.ReadRelayState(); ok && st.PID == p.cmd.Process.Pid {
+			break
+		}
+	}
+	r := pimmail(t, "relay", "--config", path, "--listen", addr)
+	expect(t, r, exitUsage, fmt.Sprintf("already running on %s (process %d)", addr, p.cmd.Process.Pid))
+	if strings.Contains(r.stderr, "bind:") {
+		t.Errorf("Go's error shown:\n%s", r.stderr)
 	}
 }
