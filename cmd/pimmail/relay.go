@@ -168,6 +168,10 @@ func cmdRelay(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	r.SetDefaults(defaultFrom(cfg))
 	users, _ := relay.LoadUsers(usersPath)
+	if len(users) == 0 {
+		logger.Info("no local users: EHLO offers no AUTH and clients send without logging in; "+
+			"for an application that must log in: pimmail relay passwd USER", "users", usersPath)
+	}
 	if err := sp.WriteRelayState(queue.RelayState{PID: os.Getpid(), Listen: r.Addr().String(), Started: time.Now().UTC(),
 		TLS: tlsConf != nil, Auth: len(users) > 0}); err != nil {
 		logger.Warn("cannot record the relay for pimmail status", "err", err)

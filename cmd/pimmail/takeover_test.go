@@ -72,6 +72,8 @@ func TestSecondRelayNamesTheFirst(t *testing.T) {
 			break
 		}
 	}
+	// Without a local user, the startup log says that no AUTH is offered.
+	waitLog(t, p, "no local users: EHLO offers no AUTH", 1)
 	r := pimmail(t, "relay", "--config", path, "--listen", addr)
 	expect(t, r, exitUsage, fmt.Sprintf("already running on %s (process %d)", addr, p.cmd.Process.Pid))
 	if strings.Contains(r.stderr, "bind:") {
