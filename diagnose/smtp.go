@@ -217,13 +217,10 @@ func Reply(code int, text string, f Facts) *Problem {
 	}
 	c := classifyReply(code, enh, has, f)
 	if c == SMTPSendAsDenied || c == SMTPSendAsEnvelope {
+		// The addresses the server names are the ones it refused: the
+		// header From (5.2.252), not the envelope sender the caller knows.
 		if m := sendAsRe.FindStringSubmatch(text + " "); m != nil {
-			if f.Mailbox == "" {
-				f.Mailbox = m[1]
-			}
-			if f.From == "" {
-				f.From = m[2]
-			}
+			f.Mailbox, f.From = m[1], m[2]
 		}
 	}
 	return New(c, f, raw, nil)

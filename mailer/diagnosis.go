@@ -70,7 +70,7 @@ func (s *sender) problem(ctx context.Context, err error) *diagnose.Problem {
 		// The reply verbatim comes first: it is what the admin searches
 		// for and what support asks for; go-mail's wording (with the text
 		// quoted since Go 1.26) follows for context.
-		raw = redactText(strconv.Itoa(tp.Code)+" "+tp.Msg, s.tr.creds) + "\n" + raw
+		raw = withReply(redactText(strconv.Itoa(tp.Code)+" "+tp.Msg, s.tr.creds), raw)
 		return classify(ctx, &replyError{reply: tp, cause: err, raw: raw}, s.facts, raw)
 	}
 	return classify(ctx, err, s.facts, raw)
@@ -181,4 +181,23 @@ func withoutCloseNoise(err error) error {
 		return kept[0]
 	}
 	return errors.Join(kept...)
+}
+
+// withReply is the server's reply verbatim followed by the lines of the
+// error text that say more than the reply again (go-mail quotes it, Go's
+// textproto repeats it): the admin reads the reply once.
+func withReply(reply, errText string) string {
+	norm := func(s string) string {
+		return strings.Join(strings.Fields(strings.NewReplacer(`"`, "", `\"`, "").Replace(s)), " ")
+	}
+	r := norm(reply)
+	out := []string{reply}
+	for _, l := range strings.Split(errText, "\n") {
+		n := norm(l)
+		if n == "" || strings.Contains(r, n) || strings.Contains(n, r) && len(n)-len(r) < 40 {
+			continue
+		}
+		out = append(out, l)
+	}
+	return strings.Join(out, "\n")
 }

@@ -69,6 +69,11 @@ type Envelope struct {
 	To []string `json:"to"`
 	// Source says who handed it in: "send (uid 1000)", "relay 127.0.0.1:51234".
 	Source string `json:"source,omitempty"`
+	// KeepSender delivers with this envelope sender and the message's
+	// From unchanged, for a mailbox that has Send As on them (pimmail
+	// relay --keep-sender, pimmail send --keep-sender); otherwise the
+	// provider's SendAs rule applies.
+	KeepSender bool `json:"keep_sender,omitempty"`
 	// Received is when the spool accepted the message (set by Enqueue).
 	Received time.Time `json:"received"`
 	// Size is the message's size in octets (set by Enqueue).

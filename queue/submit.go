@@ -68,7 +68,7 @@ func Prepare(sub Submission) (Prepared, error) {
 	}
 	if bytes.IndexByte(raw, 0) >= 0 {
 		line := bytes.Count(raw[:bytes.IndexByte(raw, 0)], []byte("\n")) + 1
-		return p, dataErr("line %d of the message contains a NUL byte, which SMTP cannot carry; nothing was queued. Remove it (or send binary data as a MIME attachment)", line)
+		return p, dataErr("line %d of the message contains a NUL byte, which SMTP cannot carry. Remove it (or send binary data as a MIME attachment)", line)
 	}
 	// Bare LF is how every Unix program writes to sendmail: changed to
 	// CRLF without a note.

@@ -22,7 +22,11 @@ import (
 
 // Exchange Online's limits per mailbox, the worker's defaults and ceilings.
 const (
-	MaxConnections      = 3
+	MaxConnections = 3
+	// DefaultConnections leaves one of the mailbox's 3 connections free
+	// for pimmail test, the wizard's test and anything else sending as the
+	// mailbox; 2 sessions carry 30 messages a minute with room to spare.
+	DefaultConnections  = 2
 	MaxPerMinute        = 30
 	MaxRecipientsPerDay = 10000
 )
@@ -30,7 +34,7 @@ const (
 // Limits bound the worker. Zero fields take the defaults; values above
 // Exchange Online's limits are lowered to them.
 type Limits struct {
-	// Connections is the number of SMTP sessions at once (default and at most 3).
+	// Connections is the number of SMTP sessions at once (default 2, at most 3).
 	Connections int
 	// PerMinute is the number of messages per Window (default and at most 30).
 	PerMinute int
@@ -56,7 +60,10 @@ func (l Limits) withDefaults() Limits {
 		}
 		return v
 	}
-	l.Connections = clamp(l.Connections, MaxConnections)
+	if l.Connections <= 0 {
+		l.Connections = DefaultConnections
+	}
+	l.Connections = min(l.Connections, MaxConnections)
 	l.PerMinute = clamp(l.PerMinute, MaxPerMinute)
 	l.RecipientsPerDay = clamp(l.RecipientsPerDay, MaxRecipientsPerDay)
 	if l.Window <= 0 {
@@ -88,6 +95,9 @@ type Target struct {
 	Tokens *auth.TokenSource
 	// DefaultFrom is MAIL FROM for an envelope without a sender.
 	DefaultFrom string
+	// SendAs, when set, is applied to every message whose envelope does
+	// not ask to keep its sender (Exchange Online's SMTP AUTH).
+	SendAs *SendAs
 }
 
 // WorkerOptions configure a Worker.
@@ -502,8 +512,17 @@ func (w *Worker) deliver(ctx context.Context, sess *mailer.Session, tgt Target, 
 	if from == "" {
 		from = tgt.DefaultFrom
 	}
+	var msg io.Reader = f
+	if tgt.SendAs != nil && !j.env.KeepSender {
+		if from, msg, err = tgt.SendAs.Apply(f); err != nil {
+			w.pace.done(rcpts, nil)
+			w.setInflight(j.id, false)
+			w.log.Error("cannot read a queued message", "id", j.id, "err", err)
+			return true
+		}
+	}
 	began := w.now()
-	reply, err := sess.Send(ctx, from, j.env.To, f)
+	reply, err := sess.Send(ctx, from, j.env.To, msg)
 	if err != nil {
 		w.pace.done(rcpts, nil)
 		w.attemptFailed(j, err)

@@ -102,12 +102,14 @@ func enqueue(t *testing.T, path string, n int, from string, rcpts ...string) []s
 	if len(rcpts) == 0 {
 		rcpts = []string{"ops@example.com"}
 	}
+	// A test naming another sender wants it sent as it is.
+	keep := from != ""
 	if from == "" {
 		from = sandbox.DefaultMailbox
 	}
 	var ids []string
 	for i := range n {
-		id, err := sp.Enqueue(queue.Envelope{To: rcpts, Source: "test"},
+		id, err := sp.Enqueue(queue.Envelope{To: rcpts, Source: "test", KeepSender: keep},
 			strings.NewReader(fmt.Sprintf("From: %s\r\nSubject: message %d\r\n\r\nbody %d\r\n", from, i, i)))
 		if err != nil {
 			t.Fatal(err)

@@ -52,6 +52,9 @@ type Options struct {
 	UsersPath string
 	// RequireAuth refuses MAIL from a client that has not authenticated.
 	RequireAuth bool
+	// KeepSender queues messages to go out with the client's envelope
+	// sender and From unchanged (queue.Envelope.KeepSender).
+	KeepSender bool
 	// TLSConfig, when set, offers STARTTLS with it.
 	TLSConfig *tls.Config
 	// Hostname is the name in the greeting; default os.Hostname().
@@ -538,7 +541,7 @@ func (s *session) Data(r io.Reader) error {
 	if s.user != "" {
 		source += " user " + s.user
 	}
-	env := queue.Envelope{From: s.from, To: append([]string(nil), s.to...), Source: source}
+	env := queue.Envelope{From: s.from, To: append([]string(nil), s.to...), Source: source, KeepSender: s.r.o.KeepSender}
 	id, err := s.r.o.Spool.Enqueue(env, cl)
 	if err != nil {
 		return s.refusal(err, in.n)

@@ -70,6 +70,14 @@ func DeliveryTarget(env Env) func(ctx context.Context) (queue.Target, error) {
 			t.Tokens = auth.NewTokenSource(s, c.Entra.Mailbox)
 			// Mail goes out as the mailbox: the envelope sender is the mailbox.
 			t.DefaultFrom = c.Entra.Mailbox
+			// Exchange refuses any other sender (550 5.7.60) unless the
+			// mailbox has Send As on it: messages go out as the mailbox
+			// (or the configured From) unless queued to keep theirs.
+			from := c.Email.From
+			if from == "" {
+				from = c.Entra.Mailbox
+			}
+			t.SendAs = &queue.SendAs{Mailbox: c.Entra.Mailbox, From: from, Name: c.Email.DisplayName}
 		case config.ProviderRelay:
 			if c.Relay.Username != "" {
 				t.Auth = mailer.Auth{Kind: mailer.AuthPassword, Username: c.Relay.Username, Secret: c.Relay.Password}

@@ -24,16 +24,26 @@ const RelayAddress = "127.0.0.1:2525"
 // speak SMTP. configPath is the saved configuration; the link reads the
 // default one, so another path is named with the command that uses it.
 // Lines are short so that they stay whole in an 80-column terminal.
-func SendingInstructions(configPath string) string {
+// A sandbox configuration gets no system-wide commands: the link would read
+// the real default configuration, and the unit is not there yet; it gets
+// the commands that try the mail path against the sandbox instead.
+func SendingInstructions(configPath string, sandbox bool) string {
+	if sandbox {
+		return "This is the sandbox: the sendmail link and the relay service are for the\n" +
+			"real setup (pimmail without --sandbox, on the server). Try the mail path here:\n" +
+			"  printf 'Subject: hi\\n\\nhi\\n' | pimmail send --sandbox --wait a@example.com\n" +
+			"  pimmail relay --sandbox (SMTP on " + RelayAddress + "), pimmail queue --sandbox"
+	}
 	if runtime.GOOS == "windows" {
 		return windowsSendingInstructions(configPath, config.SystemPath())
 	}
-	text := "How the system sends now (the relay's unit is in the README):\n" +
+	text := "How the system sends now:\n" +
 		"  sendmail (PHP, cron, mail): " + SendmailLinkCommand + "\n"
 	if def, err := config.DefaultPath(); err != nil || def != configPath {
 		text += "    (the link reads the default file; for this one: pimmail send --config " + configPath + ")\n"
 	}
-	return text + "  SMTP: " + RelayAddress + ", relay service: " + RelayServiceCommand
+	return text + "  SMTP: " + RelayAddress + ". First create pimmail-relay.service as the README's\n" +
+		"  \"pimmail relay\" section shows, then: " + RelayServiceCommand
 }
 
 // windowsSendingInstructions is SendingInstructions on Windows, where there

@@ -9,7 +9,7 @@ import (
 
 func TestSendingInstructions(t *testing.T) {
 	other := "/srv/pim/config.json"
-	got := SendingInstructions(other)
+	got := SendingInstructions(other, false)
 	for _, want := range []string{`ln -s "$(command -v pimmail)" /usr/sbin/sendmail`, "127.0.0.1:2525",
 		"systemctl enable --now pimmail-relay", "pimmail send --config " + other} {
 		if !strings.Contains(got, want) {
@@ -21,13 +21,32 @@ func TestSendingInstructions(t *testing.T) {
 		t.Errorf("the link command may replace an existing sendmail: %s", SendmailLinkCommand)
 	}
 	if def, err := config.DefaultPath(); err == nil {
-		if strings.Contains(SendingInstructions(def), "--config") {
+		if strings.Contains(SendingInstructions(def, false), "--config") {
 			t.Error("the default configuration needs no --config")
 		}
 	}
-	for _, l := range strings.Split(SendingInstructions(""), "\n") {
-		if len([]rune(l)) > 80 {
-			t.Errorf("line longer than a terminal: %q", l)
+	for _, sb := range []bool{false, true} {
+		for _, l := range strings.Split(SendingInstructions("", sb), "\n") {
+			if len([]rune(l)) > 80 {
+				t.Errorf("line longer than a terminal: %q", l)
+			}
+		}
+	}
+	// The unit does not exist until the admin creates it from the README.
+	if !strings.Contains(got, "First create pimmail-relay.service") {
+		t.Errorf("the service command comes without saying the unit must be created first:\n%s", got)
+	}
+	// In the sandbox: no system-wide commands (the link would read the
+	// real configuration); the sandbox's own commands instead.
+	sb := SendingInstructions("/tmp/x/sandbox/config.json", true)
+	for _, bad := range []string{SendmailLinkCommand, RelayServiceCommand} {
+		if strings.Contains(sb, bad) {
+			t.Errorf("the sandbox summary suggests %q:\n%s", bad, sb)
+		}
+	}
+	for _, want := range []string{"for the\nreal setup", "pimmail send --sandbox", "pimmail relay --sandbox"} {
+		if !strings.Contains(sb, want) {
+			t.Errorf("the sandbox summary lacks %q:\n%s", want, sb)
 		}
 	}
 }

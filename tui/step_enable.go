@@ -387,7 +387,7 @@ func (s enableStep) summaryView() string {
 		theme.ok.Render(wrap("✓ Saved. "+sum.Provider.Label()+" is enabled.", s.width)),
 		strings.Join(rows, "\n"),
 		wrap(tell, s.width),
-		wrap(steps.SendingInstructions(sum.ConfigPath), s.width),
+		wrap(steps.SendingInstructions(sum.ConfigPath, s.cfg.Sandbox), s.width),
 		theme.faint.Render("Press enter or q to quit."))
 }
 

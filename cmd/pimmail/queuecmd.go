@@ -15,7 +15,6 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/queue"
-	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/steps"
 )
 
@@ -58,6 +57,16 @@ func openSpool(flag string, sandboxMode bool, stderr io.Writer) (string, *queue.
 	p, err := configPath(flag, sandboxMode)
 	if err != nil {
 		fmt.Fprintln(stderr, "pimmail:", err)
+		return "", nil, false
+	}
+	// Without a configuration there is no queue: say so, and create no
+	// spool beside a configuration that does not exist.
+	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+		run := "pimmail"
+		if sandboxMode {
+			run = "pimmail --sandbox"
+		}
+		fmt.Fprintf(stderr, "There is no configuration at %s, so there is no queue.\nRun %s (the setup wizard) to set one up.\n", p, run)
 		return "", nil, false
 	}
 	sp, err := queue.Open(queue.Dir(p))
@@ -261,7 +270,7 @@ func queueRun(args []string, stdout, stderr io.Writer) int {
 	path := fs.String("config", "", "configuration file (default "+defaultPathText()+")")
 	withSandbox := fs.Bool("sandbox", false, "the sandbox's own configuration (made with pimmail --sandbox)")
 	perMinute := fs.Int("per-minute", queue.MaxPerMinute, "messages a minute, at most 30 (Exchange Online's limit)")
-	conns := fs.Int("connections", queue.MaxConnections, "SMTP connections at once, at most 3")
+	conns := fs.Int("connections", queue.DefaultConnections, "SMTP connections to the provider at once, 1 to 3 (Exchange Online allows 3 a mailbox; the default leaves one for pimmail test and other senders)")
 	perDay := fs.Int("recipients-per-day", queue.MaxRecipientsPerDay, "recipients a day, at most 10,000")
 	giveUp := fs.Duration("give-up", 5*24*time.Hour, "move a message to failed/ after it has been queued this long")
 	idleExit := fs.Duration("idle-exit", 0, "end once the queue has been empty this long (0: run until stopped)")
@@ -269,6 +278,10 @@ func queueRun(args []string, stdout, stderr io.Writer) int {
 	window := fs.Duration("rate-window", 0, "length of the per-minute window (tests and benchmarks with a fast sandbox clock only)")
 	if code, done := parseFlags(fs, args, stderr); done {
 		return code
+	}
+	if *conns < 1 || *conns > queue.MaxConnections {
+		fmt.Fprintf(stderr, "pimmail queue run: --connections %d: give 1 to %d (Exchange Online allows %d SMTP connections a mailbox).\n", *conns, queue.MaxConnections, queue.MaxConnections)
+		return exitUsage
 	}
 	p, sp, ok := openSpool(*path, *withSandbox, stderr)
 	if !ok {
@@ -282,18 +295,19 @@ func queueRun(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	env := steps.Env{ConfigPath: p}
+	target := steps.DeliveryTarget(steps.Env{ConfigPath: p})
 	if cfg.Sandbox {
-		var sb *sandbox.Running
-		env, sb, err = commandSandbox(p, "", io.Discard)
+		_, sb, err := commandSandbox(p, "", io.Discard)
 		if err != nil {
 			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox this configuration was made with:", err)
 			return exitUsage
 		}
-		defer sb.Close()
+		sd := newSandboxDelivery(p, "", sb, logger)
+		defer sd.Close()
+		target = sd.Target
 	}
 	w := queue.NewWorker(sp, queue.WorkerOptions{
-		Target: steps.DeliveryTarget(env),
+		Target: target,
 		Limits: queue.Limits{Connections: *conns, PerMinute: *perMinute, RecipientsPerDay: *perDay,
 			GiveUpAfter: *giveUp, Window: *window},
 		Logger:   logger,

@@ -23,7 +23,6 @@ import (
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/queue"
 	"github.com/pimmail/pimmail/relay"
-	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/steps"
 )
 
@@ -76,14 +75,21 @@ func runRelay(parent context.Context, args []string, stdin io.Reader, stdout, st
 	certFile := fs.String("tls-cert", "", "certificate (PEM, with its chain) for STARTTLS")
 	keyFile := fs.String("tls-key", "", "private key (PEM) for STARTTLS")
 	requireAuth := fs.Bool("require-auth", false, "refuse mail from clients that have not authenticated (AUTH)")
+	keepSender := fs.Bool("keep-sender", false, "Entra ID SMTP Client: keep the client's MAIL FROM and From (the mailbox needs Send As on them);\n"+
+		"by default mail goes out as the mailbox: MAIL FROM is the mailbox, another From becomes the configured From\n"+
+		"(display name kept; the client's address moves to Reply-To and X-Original-From)")
 	drain := fs.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM, how long sessions in flight may take to finish")
 	logJSON := fs.Bool("log-json", false, "log as JSON lines instead of key=value text")
 	perMinute := fs.Int("per-minute", queue.MaxPerMinute, "messages a minute, at most 30 (Exchange Online's limit)")
-	conns := fs.Int("connections", queue.MaxConnections, "SMTP connections to the provider at once, at most 3")
+	conns := fs.Int("connections", queue.DefaultConnections, "SMTP connections to the provider at once, 1 to 3 (Exchange Online allows 3 a mailbox; the default leaves one for pimmail test and other senders)")
 	window := fs.Duration("rate-window", 0, "length of the per-minute window (tests and benchmarks with a sandbox only)")
 	p, cfg, code, ok := commandConfig(fs, args, path, scenario, stderr)
 	if !ok {
 		return code
+	}
+	if *conns < 1 || *conns > queue.MaxConnections {
+		fmt.Fprintf(stderr, "pimmail relay: --connections %d: give 1 to %d (Exchange Online allows %d SMTP connections a mailbox).\n", *conns, queue.MaxConnections, queue.MaxConnections)
+		return exitUsage
 	}
 	if *window != 0 && !cfg.Sandbox {
 		fmt.Fprintln(stderr, "pimmail relay: --rate-window is for tests against the sandbox only; Exchange Online counts per real minute.")
@@ -134,15 +140,16 @@ func runRelay(parent context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	logger := slog.New(handler)
 
-	env := steps.Env{ConfigPath: p}
+	target := steps.DeliveryTarget(steps.Env{ConfigPath: p})
 	if cfg.Sandbox {
-		var sb *sandbox.Running
-		env, sb, err = commandSandbox(p, *scenario, io.Discard)
+		_, sb, err := commandSandbox(p, *scenario, io.Discard)
 		if err != nil {
 			fmt.Fprintln(stderr, "pimmail: cannot start the sandbox this configuration was made with:", err)
 			return exitUsage
 		}
-		defer sb.Close()
+		sd := newSandboxDelivery(p, *scenario, sb, logger)
+		defer sd.Close()
+		target = sd.Target
 		logger.Info("sandbox configuration: mail goes to the sandbox's mail folder", "folder", config.SandboxDir(p)+"/mail",
 			"scenario", orNoScenario(sb.Scenario))
 	}
@@ -151,7 +158,7 @@ func runRelay(parent context.Context, args []string, stdin io.Reader, stdout, st
 	usersPath := relay.UsersPath(p)
 	r, err := relay.New(relay.Options{
 		Listen: *listen, Allow: append(append([]netip.Prefix{}, relay.Loopback...), extra...),
-		Spool: sp, UsersPath: usersPath, RequireAuth: *requireAuth, TLSConfig: tlsConf, Logger: logger,
+		Spool: sp, UsersPath: usersPath, RequireAuth: *requireAuth, KeepSender: *keepSender, TLSConfig: tlsConf, Logger: logger,
 		Notify: func() {
 			if w := wk.Load(); w != nil {
 				w.Notify()
@@ -159,11 +166,25 @@ func runRelay(parent context.Context, args []string, stdin io.Reader, stdout, st
 		},
 	})
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			if rs, ok := sp.ReadRelayState(); ok && rs.PID > 0 && rs.PID != os.Getpid() && processAlive(rs.PID) && rs.Listen == *listen {
+				fmt.Fprintf(stderr, "pimmail relay: a relay for this configuration is already running on %s (process %d).\n"+
+					"Stop it first (systemctl stop pimmail-relay, or kill %d), or start this one with another --listen.\n", rs.Listen, rs.PID, rs.PID)
+				return exitUsage
+			}
+			fmt.Fprintf(stderr, "pimmail relay: another program already listens on %s; see which with: ss -ltnp\n"+
+				"Stop it, or start the relay with another --listen.\n", *listen)
+			return exitUsage
+		}
 		fmt.Fprintln(stderr, "pimmail relay:", err)
 		return exitUsage
 	}
 	r.SetDefaults(defaultFrom(cfg))
 	users, _ := relay.LoadUsers(usersPath)
+	if len(users) == 0 {
+		logger.Info("no local users: EHLO offers no AUTH and clients send without logging in; "+
+			"for an application that must log in: pimmail relay passwd USER", "users", usersPath)
+	}
 	if err := sp.WriteRelayState(queue.RelayState{PID: os.Getpid(), Listen: r.Addr().String(), Started: time.Now().UTC(),
 		TLS: tlsConf != nil, Auth: len(users) > 0}); err != nil {
 		logger.Warn("cannot record the relay for pimmail status", "err", err)
@@ -180,7 +201,7 @@ func runRelay(parent context.Context, args []string, stdin io.Reader, stdout, st
 	go func() {
 		defer bg.Done()
 		runWorker(workCtx, sp, &wk, queue.WorkerOptions{
-			Target: steps.DeliveryTarget(env),
+			Target: target,
 			Limits: queue.Limits{Connections: *conns, PerMinute: *perMinute, Window: *window},
 			Logger: logger,
 		}, logger)

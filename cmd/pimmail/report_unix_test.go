@@ -20,7 +20,7 @@ func TestReportListsFailedMessages(t *testing.T) {
 	path := sandboxConfig(t, config.ProviderEntra, nil)
 	mailSandbox(t, path, "send-as-denied", 1)
 	stopWorkers(t, path)
-	r := send(t, "From: ceo@contoso-sandbox.onmicrosoft.com\nSubject: x\n\nx\n", "--wait", "--config", path, "ops@example.com")
+	r := send(t, "From: ceo@contoso-sandbox.onmicrosoft.com\nSubject: x\n\nx\n", "--wait", "--keep-sender", "--config", path, "ops@example.com")
 	expect(t, r, 69, "554 5.2.252")
 
 	doc := decodeStatus(t, pimmail(t, "status", "--json", "--config", path))

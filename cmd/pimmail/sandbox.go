@@ -4,15 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/hostport"
+	"github.com/pimmail/pimmail/queue"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/steps"
 )
@@ -185,4 +188,61 @@ func orNoScenario(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// sandboxDelivery is the delivery worker's Target for a sandbox
+// configuration. The sandbox it delivers into may run in another pimmail
+// process (the `pimmail queue run` that `pimmail send` started, a `pimmail
+// sandbox`); when that process ends, the next session joins the sandbox
+// running then, or starts one in this process, instead of dialling a port
+// nothing listens on any more until a restart.
+type sandboxDelivery struct {
+	path, scenario string
+	log            *slog.Logger
+
+	mu     sync.Mutex
+	run    *sandbox.Running
+	target func(ctx context.Context) (queue.Target, error)
+	old    []*sandbox.Running
+}
+
+// newSandboxDelivery delivers through run (from commandSandbox) while it
+// lives.
+func newSandboxDelivery(path, scenario string, run *sandbox.Running, log *slog.Logger) *sandboxDelivery {
+	return &sandboxDelivery{path: path, scenario: scenario, log: log, run: run,
+		target: steps.DeliveryTarget(envOf(run, path))}
+}
+
+// Target is queue.WorkerOptions.Target.
+func (d *sandboxDelivery) Target(ctx context.Context) (queue.Target, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.run.Own == nil {
+		dir := config.SandboxDir(d.path)
+		if a, ok := sandbox.Live(dir); !ok || a.PID != d.run.PID || a.Authority != d.run.Endpoints.Authority {
+			gone := d.run.PID
+			r, err := sandbox.Join(dir, sandbox.Options{Scenario: d.scenario})
+			if err != nil {
+				return queue.Target{}, fmt.Errorf("the sandbox process %d this worker delivered into ended, and no other can be started: %w", gone, err)
+			}
+			if d.log != nil {
+				d.log.Info("the sandbox process ended; delivering into the sandbox running now",
+					"ended_pid", gone, "pid", r.PID, "scenario", orNoScenario(r.Scenario))
+			}
+			d.old = append(d.old, d.run)
+			d.run = r
+			d.target = steps.DeliveryTarget(envOf(r, d.path))
+		}
+	}
+	return d.target(ctx)
+}
+
+// Close stops the sandbox this process started, if it did.
+func (d *sandboxDelivery) Close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, r := range d.old {
+		r.Close()
+	}
+	d.run.Close()
 }

@@ -40,7 +40,7 @@ var sendmailIgnored = map[string]bool{
 	"-odb": false, "-odi": false, "-odq": false, "-odd": false, "-odf": false,
 	"-oem": false, "-oep": false, "-oeq": false, "-oew": false, "-oee": false,
 	"-om": false, "-oo": false, "-v": false, "-bm": false, "-U": false, "-n": false, "-G": false,
-	"-q": false, "-Am": false, "-Ac": false,
+	"-Am": false, "-Ac": false,
 	"-B": true, "-N": true, "-R": true, "-V": true, "-X": true, "-L": true, "-C": true, "-O": true, "-h": true, "-r": true,
 }
 
@@ -51,6 +51,7 @@ type sendOpts struct {
 	envFrom     string
 	fullName    string
 	wait        bool
+	keepSender  bool
 	config      string
 	sandbox     bool
 	help        bool
@@ -99,6 +100,8 @@ func parseSendArgs(args []string) (sendOpts, error) {
 			o.wait = true
 		case a == "--sandbox":
 			o.sandbox = true
+		case a == "--keep-sender" || a == "-keep-sender":
+			o.keepSender = true
 		case a == "--help" || a == "-help":
 			o.help = true
 		case a == "--config" || a == "-config":
@@ -109,6 +112,9 @@ func parseSendArgs(args []string) (sendOpts, error) {
 			o.config = v
 		case strings.HasPrefix(a, "--config="):
 			o.config = strings.TrimPrefix(a, "--config=")
+		case a == "-q" || strings.HasPrefix(a, "-q") && !strings.HasPrefix(a, "--") || a == "-bq":
+			return o, fmt.Errorf("%s (sendmail's \"process the queue\") is not needed: pimmail's delivery worker runs the queue by itself. "+
+				"To run it now: pimmail queue run; to retry the waiting messages at once: pimmail queue retry --all; to list them: pimmail queue", a)
 		case a == "-bs" || a == "-bd" || a == "-bt" || a == "-bv" || a == "-bp" || a == "-bi" || a == "-I":
 			return o, fmt.Errorf("%s (a sendmail mode other than sending one message) is not supported; for the queue run pimmail queue, for SMTP use pimmail relay", a)
 		case strings.HasPrefix(a, "-"):
@@ -136,7 +142,7 @@ func parseSendArgs(args []string) (sendOpts, error) {
 	return o, nil
 }
 
-const sendUsage = `Usage: pimmail send [-t] [-i|-oi] [-f ADDR] [-F NAME] [--wait] [--config PATH] [--sandbox] [--] [RECIPIENT...]
+const sendUsage = `Usage: pimmail send [-t] [-i|-oi] [-f ADDR] [-F NAME] [--wait] [--keep-sender] [--config PATH] [--sandbox] [--] [RECIPIENT...]
 
 Reads one email (header, blank line, body) on standard input, as sendmail and
 msmtp do, puts it in pimmail's queue and returns as soon as it is safely on
@@ -148,12 +154,17 @@ disk; the delivery worker sends it through the enabled provider. Linked as
   -f ADDR     envelope sender (and From when the message has none)
   -F NAME     the sender's name for a From that pimmail adds
   --wait      wait for the final delivery attempt and print the server's reply
+  --keep-sender  Entra ID SMTP Client: send with this envelope sender and From
+              unchanged (the mailbox needs Send As on them); by default the
+              mail goes out as the mailbox: MAIL FROM is the mailbox, a From
+              naming another address becomes the configured From (display
+              name kept; the address moves to Reply-To and X-Original-From)
   --config    configuration file (default ` + "%s" + `)
   --sandbox   refuse unless the configuration is a sandbox one (deliveries go
               into the sandbox's mail folder)
 
 Ignored sendmail options: -odb -odi -odq -oem -oep -oeq -oew -om -oo -v -bm -U
--n -G -q -Am -Ac, and with a value -B -N -R -V -X -L -C -O -h -r.
+-n -G -Am -Ac, and with a value -B -N -R -V -X -L -C -O -h -r.
 
 Exit status (sysexits.h): 0 queued (with --wait: delivered); 64 bad arguments;
 65 the message is refused (too big, too many recipients, bad address, NUL);
@@ -248,7 +259,7 @@ func cmdSend(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return exSendCantCrea
 	}
-	id, err := sp.Enqueue(queue.Envelope{From: o.envFrom, To: prep.Recipients, Source: sourceText()}, bytes.NewReader(prep.Message))
+	id, err := sp.Enqueue(queue.Envelope{From: o.envFrom, To: prep.Recipients, Source: sourceText(), KeepSender: o.keepSender}, bytes.NewReader(prep.Message))
 	switch {
 	case errors.Is(err, queue.ErrNoSpace):
 		fmt.Fprintf(stderr, "pimmail send: the disk holding %s is full; nothing was queued. Free space and send again.\n", sp.Path())

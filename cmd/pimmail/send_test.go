@@ -99,27 +99,6 @@ func runWith(t *testing.T, exe, stdin string, args ...string) result {
 	return result{out.String(), errb.String(), code}
 }
 
-// storedMail returns the messages the sandbox stored for path's configuration.
-func storedMail(t *testing.T, path string) []string {
-	t.Helper()
-	dir := filepath.Join(config.SandboxDir(path), "mail")
-	entries, err := os.ReadDir(dir)
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".eml") {
-			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, string(b))
-		}
-	}
-	return out
-}
-
 func TestSendWaitDeliversUnchanged(t *testing.T) {
 	path := sandboxConfig(t, config.ProviderEntra, nil)
 	mailSandbox(t, path, "", 1)
@@ -145,7 +124,8 @@ func TestSendWaitRefused(t *testing.T) {
 	path := sandboxConfig(t, config.ProviderEntra, nil)
 	mailSandbox(t, path, "send-as-denied", 1)
 	stopWorkers(t, path)
-	r := send(t, "From: ceo@contoso-sandbox.onmicrosoft.com\nSubject: x\n\nx\n", "--wait", "--config", path, "ops@example.com")
+	// --keep-sender: by default the From would go out as the mailbox.
+	r := send(t, "From: ceo@contoso-sandbox.onmicrosoft.com\nSubject: x\n\nx\n", "--wait", "--keep-sender", "--config", path, "ops@example.com")
 	expect(t, r, 69, "not delivered", "failed/", "554 5.2.252", "Add-RecipientPermission")
 	expect(t, pimmail(t, "queue", "--config", path), 0, "failed", "554 5.2.252")
 }

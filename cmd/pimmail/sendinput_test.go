@@ -63,6 +63,7 @@ func TestSendMalformedInput(t *testing.T) {
 		{"invalid address", "Subject: x\n\nx\n", []string{"not-an-address"}, 64, "not an email address", ""},
 		{"invalid To with -t", "To: nobody at all\nSubject: x\n\nx\n", []string{"-t"}, 65, "To header", ""},
 		{"NUL in a header", "Subject: a\x00b\n\nx\n", []string{"a@example.com"}, 65, "NUL", ""},
+		{"NUL in the body", "Subject: x\n\nb\x00c\n", []string{"a@example.com"}, 65, "line 3 of the message contains a NUL byte", ""},
 		{"no recipients", "Subject: x\n\nx\n", nil, 64, "no recipients", ""},
 		{"empty", "", []string{"a@example.com"}, 65, "empty", ""},
 		{"invalid -f", "Subject: x\n\nx\n", []string{"-f", "nobody", "a@example.com"}, 64, "-f \"nobody\" is not an email address", ""},
@@ -77,7 +78,7 @@ func TestSendMalformedInput(t *testing.T) {
 			}
 			msgs := queuedMessages(t, path)
 			if c.code != 0 {
-				if len(msgs) != 0 || !strings.Contains(r.stderr, "nothing was queued") {
+				if len(msgs) != 0 || strings.Count(r.stderr, "nothing was queued") != 1 {
 					t.Errorf("refused, but %d messages queued / stderr %q", len(msgs), r.stderr)
 				}
 				return
@@ -143,6 +144,10 @@ func TestSendmailLink(t *testing.T) {
 	}
 	// Sendmail modes pimmail does not offer are refused, not ignored.
 	expect(t, runWith(t, link, "", "-bs", "--config", path), 64, "not supported")
+	// sendmail -q (run the queue): where pimmail does that.
+	for _, q := range []string{"-q", "-q30m"} {
+		expect(t, runWith(t, link, "", q, "--config", path), 64, "pimmail queue run", "pimmail queue retry --all")
+	}
 }
 
 // Without a usable configuration nothing is queued: 78.

@@ -12,7 +12,9 @@ import (
 
 	"github.com/pimmail/pimmail/config"
 	"github.com/pimmail/pimmail/debuglog"
+	"github.com/pimmail/pimmail/diagnose"
 	"github.com/pimmail/pimmail/hostport"
+	"github.com/pimmail/pimmail/queue"
 	"github.com/pimmail/pimmail/sandbox"
 	"github.com/pimmail/pimmail/secret"
 	"github.com/pimmail/pimmail/steps"
@@ -113,6 +115,9 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "%s\n\n", wrapText(fmt.Sprintf("The test email through %s (%s) did not go out.", prov.Label(), server), outputWidth(stderr)))
 		printProblem(stderr, err, secrets)
+		if note := ownWorkerNote(p, err); note != "" {
+			fmt.Fprintf(stderr, "\n%s\n", wrapText(note, outputWidth(stderr)))
+		}
 		if *verbose {
 			printTranscript(stderr, res.Transcript, secrets)
 		}
@@ -137,6 +142,13 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.Sandbox {
 		fmt.Fprintf(stdout, "This is a sandbox configuration: the message is in %s.\n", config.SandboxDir(p)+"/mail")
+	}
+	if scenarioNow == "send-as-denied" {
+		// The test sends as the mailbox, which the scenario lets through.
+		fmt.Fprintln(stdout, wrapText("Note: the send-as-denied scenario refuses only a From other than the mailbox, and "+
+			"pimmail test sends as the mailbox, so it passed. To see the refusal, send with another From and keep it: "+
+			"printf 'From: app@example.com\\nTo: u@example.com\\nSubject: s\\n\\nx\\n' | "+
+			"pimmail send --sandbox -t --wait --keep-sender", 79))
 	}
 	if note := sandbox.CachedTokenNote(scenarioNow, res.Token.Cached, res.Token.ExpiresOn); note != "" {
 		fmt.Fprintln(stdout, wrapText(note, 79))
@@ -171,4 +183,31 @@ func printTranscript(w io.Writer, lines []string, secrets []secret.Secret) {
 	for _, l := range lines {
 		fmt.Fprintln(w, "  "+secret.Redact(strings.TrimRight(l, "\r\n"), secrets...))
 	}
+}
+
+// ownWorkerNote says, for a refusal because of too many connections at
+// once (432 4.3.2), when this configuration's own delivery worker is
+// running: it is the other program holding the mailbox's connections.
+func ownWorkerNote(configPath string, err error) string {
+	p, ok := diagnose.As(err)
+	if !ok || p.Code != diagnose.SMTPConcurrency {
+		return ""
+	}
+	if _, serr := os.Stat(queue.Dir(configPath)); serr != nil {
+		return ""
+	}
+	sp, serr := queue.Open(queue.Dir(configPath))
+	if serr != nil {
+		return ""
+	}
+	running, pid := sp.WorkerRunning()
+	if !running {
+		return ""
+	}
+	who := "pimmail's delivery worker"
+	if pid > 0 {
+		who = fmt.Sprintf("pimmail's delivery worker (process %d)", pid)
+	}
+	return who + " holds connections of this mailbox while it sends the queue (pimmail queue lists it). " +
+		"Test again once the queue is empty, or run the worker with fewer connections (pimmail relay / pimmail queue run --connections 1 or 2)."
 }
