@@ -402,22 +402,9 @@ func authCodeToken(ctx context.Context, s Settings, username string) (AccessToke
 	if err != nil {
 		return AccessToken{}, entraProblem(err, s, username)
 	}
-	// The confidential client of MSAL Go v1.10.1 cannot list accounts; the
-	// public client reads the same cache's accounts without any request.
-	pc, err := newPublicClient(s, hc, s.Cache)
+	_, acct, err := cachedAccount(ctx, s, hc, username)
 	if err != nil {
-		return AccessToken{}, entraProblem(err, s, username)
-	}
-	accounts, err := pc.Accounts(ctx)
-	if err != nil {
-		if p := tokenProblem(err, s, username); p != nil {
-			return AccessToken{}, p
-		}
-		return AccessToken{}, cacheProblem(s, username, "the token cache cannot be read", err)
-	}
-	acct, ok := pickAccount(accounts, username, s)
-	if !ok {
-		return AccessToken{}, cacheProblem(s, username, missingAccountText(accounts, username), nil)
+		return AccessToken{}, err
 	}
 	ar, err := cc.AcquireTokenSilent(ctx, []string{cloudOf(s).SMTPScope}, confidential.WithSilentAccount(acct))
 	if err != nil {

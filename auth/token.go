@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -49,20 +50,9 @@ func Token(ctx context.Context, s Settings, username string) (AccessToken, error
 
 	hc := newHTTPClient(s)
 	defer hc.CloseIdleConnections()
-	pc, err := newPublicClient(s, hc, s.Cache)
+	pc, acct, err := cachedAccount(ctx, s, hc, username)
 	if err != nil {
-		return AccessToken{}, entraProblem(err, s, username)
-	}
-	accounts, err := pc.Accounts(ctx)
-	if err != nil {
-		if p := tokenProblem(err, s, username); p != nil {
-			return AccessToken{}, p
-		}
-		return AccessToken{}, cacheProblem(s, username, "the token cache cannot be read", err)
-	}
-	acct, ok := pickAccount(accounts, username, s)
-	if !ok {
-		return AccessToken{}, cacheProblem(s, username, missingAccountText(accounts, username), nil)
+		return AccessToken{}, err
 	}
 	ar, err := pc.AcquireTokenSilent(ctx, []string{cloudOf(s).SMTPScope}, public.WithSilentAccount(acct))
 	if err != nil {
@@ -145,4 +135,27 @@ func tokenProblem(err error, s Settings, mailbox string) error {
 		return entraProblem(err, s, mailbox)
 	}
 	return nil
+}
+
+// cachedAccount finds username's account in s.Cache through a public
+// client, which lists the cache's accounts without any request (MSAL Go
+// v1.10.1's confidential client cannot list them), and returns that client
+// for a silent request. Its failures are the Entra or cache problems.
+func cachedAccount(ctx context.Context, s Settings, hc *http.Client, username string) (public.Client, public.Account, error) {
+	pc, err := newPublicClient(s, hc, s.Cache)
+	if err != nil {
+		return pc, public.Account{}, entraProblem(err, s, username)
+	}
+	accounts, err := pc.Accounts(ctx)
+	if err != nil {
+		if p := tokenProblem(err, s, username); p != nil {
+			return pc, public.Account{}, p
+		}
+		return pc, public.Account{}, cacheProblem(s, username, "the token cache cannot be read", err)
+	}
+	acct, ok := pickAccount(accounts, username, s)
+	if !ok {
+		return pc, public.Account{}, cacheProblem(s, username, missingAccountText(accounts, username), nil)
+	}
+	return pc, acct, nil
 }
