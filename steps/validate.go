@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -457,4 +458,42 @@ func ValidateEmail(s string) (string, error) {
 		}
 	}
 	return local + "@" + domain, nil
+}
+
+// FieldSecretExpires is the label of step 3's optional expiry date field.
+const FieldSecretExpires = "Expires"
+
+const hintSecretExpires = "Optional: copy the date from the Expires column of App registrations > your app > " +
+	"Certificates & secrets > Client secrets, as YYYY-MM-DD (e.g. 2027-06-30) or as the portal shows it " +
+	"(e.g. 6/30/2027). Leave it empty when unknown."
+
+// ValidateSecretExpiry accepts the client secret's expiry date, optional:
+// empty (after cleaning) is "unknown" and returns "". It takes YYYY-MM-DD
+// and the portal's M/D/YYYY, and returns YYYY-MM-DD (the form the config
+// keeps). A date before today (in now's location) is refused: that secret
+// no longer works, so its Value cannot be the one to use.
+func ValidateSecretExpiry(s string, now time.Time) (string, error) {
+	v := cleanPaste(s, false)
+	if v == "" {
+		return "", nil
+	}
+	fe := func(msg string) (string, error) {
+		return "", &FieldError{Field: FieldSecretExpires, Message: msg, Hint: hintSecretExpires}
+	}
+	var d time.Time
+	var err error
+	if strings.Contains(v, "/") {
+		d, err = time.ParseInLocation("1/2/2006", v, now.Location())
+	} else {
+		d, err = time.ParseInLocation(time.DateOnly, v, now.Location())
+	}
+	if err != nil {
+		return fe("is not a date; write it as YYYY-MM-DD (e.g. 2027-06-30) or as the portal's Expires column shows it (e.g. 6/30/2027)")
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
+	if d.Before(today) {
+		return fe("is " + d.Format(time.DateOnly) + ", a date in the past: that secret has expired and no longer works; " +
+			"create a new client secret (Certificates & secrets > New client secret), paste its Value above and its Expires date here")
+	}
+	return d.Format(time.DateOnly), nil
 }

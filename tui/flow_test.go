@@ -58,6 +58,9 @@ type flow struct {
 	sb   *sandbox.Sandbox
 	dir  string // holds the config; replaced by $TMP in goldens
 	last Model
+	// expires, when set, is typed in step 3's Expires field after a date
+	// in the past has been refused there.
+	expires string
 }
 
 // startSandbox starts a sandbox that approves device codes quickly.
@@ -237,6 +240,17 @@ func (f *flow) entraToTest(goldens bool) {
 		f.keys("ctrl+r")
 		m = f.waitText("Ends in: ********cdEF")
 		g("3-secret", m)
+		if f.expires != "" {
+			f.keys("tab")
+			f.paste("3/31/2020")
+			f.keys("enter")
+			m = f.waitText("Expires is 2020-03-31, a date in the past")
+			if m.cur != steps.StepSecret || m.sec().form.focus != secretExpires {
+				f.t.Errorf("a past expiry date left step %v, field %d focused:\n%s", m.cur, m.sec().form.focus, m.View())
+			}
+			f.keys("ctrl+u")
+			f.paste(f.expires)
+		}
 		f.keys("enter")
 	}
 	m = f.wait("the mailbox to sign in", func(m Model) bool { return m.cur == steps.StepLogon && m.logon().phase == logonSignedIn })
@@ -339,6 +353,9 @@ func TestEntraFlow(t *testing.T) {
 		cfg.Entra.ClientID != sandbox.DefaultClientID || cfg.Entra.ClientSecret.Reveal() != sandbox.DefaultClientSecret ||
 		cfg.Entra.Mailbox != sandbox.DefaultMailbox || cfg.Email.From != sandbox.DefaultMailbox || !cfg.Sandbox {
 		t.Errorf("saved config %+v", cfg)
+	}
+	if cfg.Entra.SecretExpires != "" {
+		t.Errorf("the Expires field was left empty, yet %q was saved", cfg.Entra.SecretExpires)
 	}
 	if got := messagesTo(sb, "exchange", sandbox.DefaultMailbox); len(got) != 1 || got[0].AuthUser != sandbox.DefaultMailbox {
 		t.Errorf("the sandbox got %d test emails for the mailbox: %+v", len(got), got)

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -22,6 +23,9 @@ type secretStep struct {
 	reveal bool         // show the last four characters
 }
 
+// secretExpires is the index of the optional expiry date field.
+const secretExpires = 1
+
 // newSecretStep returns the step; the field starts empty even when a
 // secret is saved (it is kept unless replaced).
 func newSecretStep(hints *steps.Hints) secretStep {
@@ -30,7 +34,10 @@ func newSecretStep(hints *steps.Hints) secretStep {
 	if hints != nil {
 		help += " Sandbox Value: " + hints.ClientSecret
 	}
-	return secretStep{formBase: newFormBase(steps.StepSecret, newSecretField("Client secret Value", help, ""))}
+	return secretStep{formBase: newFormBase(steps.StepSecret,
+		newSecretField("Client secret Value", help, ""),
+		newTextField(steps.FieldSecretExpires, "Optional: the secret's Expires column, so status and test warn 30 days before.", "", "YYYY-MM-DD or M/D/YYYY, empty if unknown"),
+	)}
 }
 
 // Enter implements step.
@@ -42,6 +49,9 @@ func (s secretStep) Enter(env stepEnv) (step, tea.Cmd) {
 		ph = "leave empty to keep the saved secret"
 	}
 	s.form = s.form.setPlaceholder(0, ph)
+	if s.form.value(secretExpires) == "" {
+		s.form = s.form.setValue(secretExpires, s.entra.SecretExpires)
+	}
 	return s, nil
 }
 
@@ -112,8 +122,12 @@ func (s secretStep) submit() (step, tea.Cmd, outcome) {
 			s.form = s.form.setValue(0, v) // the admin sees what is used
 		}
 	}
+	exp, eerr := steps.ValidateSecretExpiry(s.form.value(secretExpires), time.Now())
+	if eerr == nil {
+		s.form = s.form.setValue(secretExpires, exp)
+	}
 	var ok bool
-	if s.formBase, ok = s.showErrors([]error{err}); !ok {
+	if s.formBase, ok = s.showErrors([]error{err, eerr}); !ok {
 		return s, nil, stay
 	}
 	e := s.Apply(config.Config{Entra: s.entra}).Entra
@@ -148,6 +162,10 @@ func (s secretStep) View() string { return s.layout().text }
 // Apply implements step.
 func (s secretStep) Apply(c config.Config) config.Config {
 	c.Entra.ClientSecret = s.value()
+	// Kept as typed only once valid (submit writes the cleaned date back).
+	if exp, err := steps.ValidateSecretExpiry(s.form.value(secretExpires), time.Now()); err == nil {
+		c.Entra.SecretExpires = exp
+	}
 	return c
 }
 
