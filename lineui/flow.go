@@ -466,6 +466,10 @@ func (f *flow) checkAppOnly() error {
 	return err
 }
 
+// authCodeWait is how long the authorization-code sign-in waits for the
+// address the browser landed on.
+const authCodeWait = 15 * time.Minute
+
 // authCodeLogon runs the authorization-code sign-in: the address goes to
 // diag, the address the browser landed on comes from the source (pasted)
 // or from pimmail's localhost listener, whichever first.
@@ -513,15 +517,20 @@ func (f *flow) authCodeLogon() error {
 				got <- ""
 			}
 		}()
+		// Like a device code, the wait ends: a scripted run with nothing
+		// pasted must not hang forever on the listener.
+		limit := time.NewTimer(authCodeWait)
+		defer limit.Stop()
 		var u string
 		select {
 		case u = <-got:
+		case <-limit.C:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 		if u == "" {
 			return &steps.FieldError{Field: "Redirect address", Message: "was not given",
-				Hint: "Paste the address the browser landed on (it starts with " + a.RedirectURI + ") as one line on standard input"}
+				Hint: "Sign in within 15 minutes and paste the address the browser landed on (it starts with " + a.RedirectURI + ") as one line on standard input, or tunnel the browser's port to pimmail (ssh -L " + strings.TrimPrefix(a.RedirectURI, "http://localhost:") + ":localhost:" + strings.TrimPrefix(a.RedirectURI, "http://localhost:") + ")"}
 		}
 		var err error
 		who, err = f.run.RedeemAuthCode(ctx, a, u)
