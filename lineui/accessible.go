@@ -194,6 +194,8 @@ func (a *accessible) keepSignIn(mailbox string) (bool, error) {
 
 func (a *accessible) signedIn(string) error { return nil }
 
+func (a *accessible) pasted() (string, error) { return a.line() }
+
 func (a *accessible) enable(p config.Provider, passed bool) (after, error) {
 	if !passed {
 		i, err := a.menu("The test email did not go through in this run, so "+p.Label()+" cannot be enabled.",

@@ -99,6 +99,10 @@ type source interface {
 	keepSignIn(mailbox string) (bool, error)
 	// signedIn is told who signed in; an error refuses the sign-in.
 	signedIn(mailbox string) error
+	// pasted returns the address the browser landed on after the
+	// authorization-code sign-in (one line), or ErrNotSaved at the end of
+	// the input (the localhost listener may still catch it).
+	pasted() (string, error)
 	// enable: after the test (passed or not), enable and save, save the
 	// settings only, or quit.
 	enable(p config.Provider, passed bool) (after, error)
@@ -321,25 +325,40 @@ func (f *flow) secret() error {
 	})
 }
 
+var methodKeys = map[config.SignInMethod]string{
+	config.MethodDeviceCode: "device", config.MethodAuthCode: "authcode", config.MethodAppOnly: "app",
+}
+
+// method asks how the mailbox signs in.
+func (f *flow) method() error {
+	var opts []option
+	cur := 0
+	for i, m := range config.SignInMethods {
+		opts = append(opts, option{methodKeys[m], m.Label()})
+		if m == f.cfg.Entra.Method.Normal() {
+			cur = i
+		}
+	}
+	i, err := f.src.choose(field{key: "sign-in", label: "Sign-in method"}, opts, cur)
+	if err != nil {
+		return err
+	}
+	f.cfg.Entra.Method = config.SignInMethods[i]
+	return nil
+}
+
 func (f *flow) logon() error {
-	saved := f.start.Config.Entra
-	if steps.SavedSignInUsable(saved, f.cfg.Entra) && f.cfg.Entra.Mailbox == saved.Mailbox {
-		keep, err := f.src.keepSignIn(saved.Mailbox)
-		if err != nil {
-			return err
-		}
-		if keep {
-			c := f.cfg
-			err := f.check("Checking the saved sign-in of "+saved.Mailbox, func(ctx context.Context) error {
-				_, err := f.run.CheckToken(ctx, c)
-				return err
-			})
-			if err == nil {
-				fmt.Fprintln(f.out, "Signed in as "+saved.Mailbox+" (the saved sign-in).")
-				return nil
-			}
-			fmt.Fprintln(f.out, "The saved sign-in cannot be used: the mailbox signs in again.")
-		}
+	if err := f.method(); err != nil {
+		return err
+	}
+	switch f.cfg.Entra.Method.Normal() {
+	case config.MethodAppOnly:
+		return f.appMailbox()
+	case config.MethodAuthCode:
+		return f.authCodeLogon()
+	}
+	if f.keptSignIn() {
+		return nil
 	}
 	f.cfg.Entra.Mailbox = ""
 	var code steps.Logon
@@ -370,13 +389,156 @@ func (f *flow) logon() error {
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintln(f.out, "Signed in as "+Plain(who.Mailbox)+".")
-	if err := f.src.signedIn(who.Mailbox); err != nil {
+	return f.signedIn(who.Mailbox)
+}
+
+// keptSignIn offers the saved sign-in of the same mailbox and method and
+// checks it; true when it still works.
+func (f *flow) keptSignIn() bool {
+	saved := f.start.Config.Entra
+	if !steps.SavedSignInUsable(saved, f.cfg.Entra) || f.cfg.Entra.Mailbox != saved.Mailbox {
+		return false
+	}
+	if keep, err := f.src.keepSignIn(saved.Mailbox); err != nil || !keep {
+		return false
+	}
+	c := f.cfg
+	err := f.check("Checking the saved sign-in of "+saved.Mailbox, func(ctx context.Context) error {
+		_, err := f.run.CheckToken(ctx, c)
+		return err
+	})
+	if err == nil {
+		fmt.Fprintln(f.out, "Signed in as "+saved.Mailbox+" (the saved sign-in).")
+		return true
+	}
+	fmt.Fprintln(f.out, "The saved sign-in cannot be used: the mailbox signs in again.")
+	return false
+}
+
+// signedIn records who signed in, unless the source refuses them.
+func (f *flow) signedIn(mailbox string) error {
+	fmt.Fprintln(f.out, "Signed in as "+Plain(mailbox)+".")
+	if err := f.src.signedIn(mailbox); err != nil {
 		WriteProblem(f.diag, err)
 		return &CheckError{Err: err}
 	}
-	f.cfg.Entra.Mailbox = who.Mailbox
+	f.cfg.Entra.Mailbox = mailbox
 	return nil
+}
+
+// appMailbox asks for the mailbox an app-only token sends as: nobody
+// signs in, so nothing else names it. The check runs once the smart host
+// is known (smartHost).
+func (f *flow) appMailbox() error {
+	var hint string
+	if f.hints != nil {
+		hint = f.hints.Mailbox
+	}
+	cur := f.cfg.Entra.Mailbox
+	fl := field{key: "mailbox", label: "Mailbox", help: "The mailbox PIM mail is sent as (the app sends as it with SMTP.SendAsApp).", hint: hint}
+	if cur == "" {
+		fl.required = true
+	}
+	v, err := f.askValid(fl, cur, steps.ValidateEmail)
+	if err != nil {
+		return err
+	}
+	if v == "" {
+		return required(fl, "Give --mailbox ADDRESS")
+	}
+	f.cfg.Entra.Mailbox = v
+	return nil
+}
+
+// checkAppOnly gets an app-only token and signs in to the smart host
+// with it; a refusal names the Exchange Online commands that fix it.
+func (f *flow) checkAppOnly() error {
+	c := f.cfg
+	var res steps.AppOnlyResult
+	err := f.check("Checking the app-only token and Exchange Online AUTH as "+c.Entra.Mailbox, func(ctx context.Context) error {
+		var err error
+		res, err = f.run.CheckAppOnly(ctx, c)
+		return err
+	})
+	if err == nil {
+		fmt.Fprintln(f.out, "The app sends as "+Plain(res.Mailbox)+" (roles "+Plain(strings.Join(res.Roles, " "))+"): "+Plain(res.Reply))
+	}
+	return err
+}
+
+// authCodeWait is how long the authorization-code sign-in waits for the
+// address the browser landed on.
+const authCodeWait = 15 * time.Minute
+
+// authCodeLogon runs the authorization-code sign-in: the address goes to
+// diag, the address the browser landed on comes from the source (pasted)
+// or from pimmail's localhost listener, whichever first.
+func (f *flow) authCodeLogon() error {
+	if f.keptSignIn() {
+		return nil
+	}
+	f.cfg.Entra.Mailbox = ""
+	var a steps.AuthCodeLogon
+	e := f.cfg.Entra
+	if err := f.check("Preparing the sign-in address", func(ctx context.Context) error {
+		var err error
+		a, err = f.run.StartAuthCode(ctx, e, 0)
+		return err
+	}); err != nil {
+		return err
+	}
+	defer a.Close()
+	mbx := "the mailbox PIM mail is sent as"
+	if f.hints != nil {
+		mbx += " (sandbox: " + f.hints.Mailbox + ")"
+	}
+	fmt.Fprintln(f.diag, "Open this address in a browser on any device and sign in as "+mbx+":")
+	fmt.Fprintln(f.diag, Plain(a.URL))
+	fmt.Fprintln(f.diag, "The browser then lands on "+Plain(a.RedirectURI)+" (a page that may not load): paste that whole address here as one line.")
+	var who steps.SignedIn
+	if err := f.check("Waiting for the address the browser landed on", func(ctx context.Context) error {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		got := make(chan string, 2)
+		// Only a scripted run races the listener against its input: a
+		// person's line mode would lose their next answer to the read.
+		_, race := f.src.(*scripted)
+		if race && a.Listening {
+			go func() {
+				if u, err := a.Caught(ctx); err == nil {
+					got <- u
+				}
+			}()
+		}
+		go func() {
+			if u, err := f.src.pasted(); err == nil && strings.TrimSpace(u) != "" {
+				got <- u
+			} else if !race || !a.Listening {
+				got <- ""
+			}
+		}()
+		// Like a device code, the wait ends: a scripted run with nothing
+		// pasted must not hang forever on the listener.
+		limit := time.NewTimer(authCodeWait)
+		defer limit.Stop()
+		var u string
+		select {
+		case u = <-got:
+		case <-limit.C:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if u == "" {
+			return &steps.FieldError{Field: "Redirect address", Message: "was not given",
+				Hint: "Sign in within 15 minutes and paste the address the browser landed on (it starts with " + a.RedirectURI + ") as one line on standard input, or tunnel the browser's port to pimmail (ssh -L " + strings.TrimPrefix(a.RedirectURI, "http://localhost:") + ":localhost:" + strings.TrimPrefix(a.RedirectURI, "http://localhost:") + ")"}
+		}
+		var err error
+		who, err = f.run.RedeemAuthCode(ctx, a, u)
+		return err
+	}); err != nil {
+		return err
+	}
+	return f.signedIn(who.Mailbox)
 }
 
 // hostPort is host:port as typed and shown.
@@ -410,7 +572,13 @@ func (f *flow) smartHost() error {
 	if err != nil {
 		return err
 	}
-	return f.probe("Connecting to " + v)
+	if err := f.probe("Connecting to " + v); err != nil {
+		return err
+	}
+	if f.cfg.Entra.Method.Normal() == config.MethodAppOnly {
+		return f.checkAppOnly()
+	}
+	return nil
 }
 
 // probe checks the provider's server and says what it found.

@@ -51,18 +51,3 @@ func TestWriteProblemLinesMasked(t *testing.T) {
 		t.Errorf("unknown error as %q", b.String())
 	}
 }
-
-func TestCheckSignIn(t *testing.T) {
-	for _, v := range []string{"", "device", "Device"} {
-		if err := checkSignIn(v); err != nil {
-			t.Errorf("%q refused: %v", v, err)
-		}
-	}
-	for v, want := range map[string]string{"authcode": "later version", "app": "later version", "browser": "not a sign-in method"} {
-		err := checkSignIn(v)
-		var ue *UsageError
-		if !errors.As(err, &ue) || ue.Flag != "sign-in" || !strings.Contains(err.Error(), want) {
-			t.Errorf("%q: %v", v, err)
-		}
-	}
-}

@@ -1,6 +1,7 @@
 package lineui
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -25,6 +26,9 @@ type Scripted struct {
 	// Enable enables the provider once its test email went through;
 	// without it the settings are saved and nothing is enabled.
 	Enable bool
+	// In is where the authorization-code sign-in reads the address the
+	// browser landed on (one line); nil: only the localhost listener.
+	In io.Reader
 	// Overwrite allows replacing a configuration pimmail could not read (a
 	// copy of it is kept).
 	Overwrite bool
@@ -36,7 +40,7 @@ var Flags = []struct{ Name, Help string }{
 	{"cloud", "global, usgov, usdod or china"},
 	{"tenant", "Directory (tenant) ID or a verified domain"},
 	{"client", "Application (client) ID"},
-	{"sign-in", "how the mailbox signs in: device (the device-code flow)"},
+	{"sign-in", "how the mailbox signs in: device (device code), authcode (browser elsewhere, paste the address back) or app (app-only, SMTP.SendAsApp; needs --mailbox)"},
 	{"mailbox", "the mailbox that must sign in (a sign-in as another one fails)"},
 	{"smart-host", "Exchange Online host[:port] (default: the cloud's, port 587)"},
 	{"relay-host", "SMTP Relay server host[:port]"},
@@ -51,29 +55,11 @@ var Flags = []struct{ Name, Help string }{
 	{"test-to", "recipient of the test email (default: the mailbox, or the From address)"},
 }
 
-// signInMethods are the mailbox sign-in methods this version has; a new
-// one is a case here and in the flow's logon step.
-func checkSignIn(v string) error {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "device":
-		return nil
-	case "authcode", "app":
-		return &UsageError{Flag: "sign-in", Err: &steps.FieldError{Field: "Sign-in method",
-			Message: fmt.Sprintf("%q is not available in this version", v),
-			Hint:    "Use --sign-in device (the device-code sign-in): authcode and app come with a later version"}}
-	}
-	return &UsageError{Flag: "sign-in", Err: &steps.FieldError{Field: "Sign-in method",
-		Message: fmt.Sprintf("%q is not a sign-in method", v), Hint: "Use --sign-in device"}}
-}
-
 // RunScripted walks the wizard's steps with the answers in s: progress on
 // out, the device code and every diagnosis on errOut. It returns a
 // *UsageError for a missing or invalid value (nothing checked), a
 // *CheckError when a check failed (nothing saved), or ErrNotSaved.
 func RunScripted(ctx context.Context, run *steps.Run, start steps.Start, s Scripted, out, errOut io.Writer) (steps.SaveSummary, error) {
-	if err := checkSignIn(s.Values["sign-in"]); err != nil {
-		return steps.SaveSummary{}, err
-	}
 	w, e := plainWriter{out}, plainWriter{errOut}
 	f := &flow{ctx: ctx, run: run, start: start, src: &scripted{s: s}, out: w, diag: e}
 	return f.walk()
@@ -179,6 +165,17 @@ func (sc *scripted) signedIn(mailbox string) error {
 	return &diagnose.Problem{Code: diagnose.Unexpected, Title: "Signed in as " + mailbox + ", not as " + want,
 		Explanation: "--mailbox says mail goes out as " + want + ", but the sign-in on the device was as " + mailbox + ".",
 		Fix:         "Run the command again and sign in as " + want + " (sign out of " + mailbox + " in the browser first, or use a private window), or change --mailbox."}
+}
+
+func (sc *scripted) pasted() (string, error) {
+	if sc.s.In == nil {
+		return "", ErrNotSaved
+	}
+	line, err := bufio.NewReader(sc.s.In).ReadString('\n')
+	if err != nil && line == "" {
+		return "", ErrNotSaved
+	}
+	return strings.TrimSpace(line), nil
 }
 
 func (sc *scripted) enable(config.Provider, bool) (after, error) {

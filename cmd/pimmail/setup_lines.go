@@ -185,6 +185,7 @@ func cmdSetupLines(lf *lineFlags, fs *flag.FlagSet, mode, path, configFlag strin
 	var err error
 	problems := stderr
 	if mode == "non-interactive" {
+		sc.In = stdin
 		sum, err = lineui.RunScripted(ctx, run, start, sc, stdout, stderr)
 	} else {
 		problems = stdout

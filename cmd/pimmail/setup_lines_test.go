@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,9 +57,10 @@ func lineDir(t *testing.T) (dir, cfg string) {
 
 // entraAnswers are the accessible wizard's answers for the sandbox's
 // Entra setup: provider 3, cloud 1, tenant, client, secret, then Enter
-// for the smart host, From, display name and recipient, and 1 (enable).
+// for the sign-in method (device code), the smart host, From, display
+// name and recipient, and 1 (enable).
 func entraAnswers(secret string) string {
-	return strings.Join([]string{"3", "1", sandbox.DefaultTenantID, sandbox.DefaultClientID, secret, "", "", "", "", "1"}, "\n") + "\n"
+	return strings.Join([]string{"3", "1", sandbox.DefaultTenantID, sandbox.DefaultClientID, secret, "", "", "", "", "", "1"}, "\n") + "\n"
 }
 
 func noEscapes(t *testing.T, r result) {
@@ -227,7 +232,7 @@ func TestSetupNonInteractiveUsage(t *testing.T) {
 		{"unknown provider", secretEnv, nonInteractive(cfg, "--provider", "exchange"), `"exchange" is not one of the choices`},
 		{"bad tenant", secretEnv, nonInteractive(cfg, "--tenant", "not a tenant"), "--tenant"},
 		{"no secret", nil, nonInteractive(cfg), "--client-secret-file"},
-		{"authcode later", secretEnv, nonInteractive(cfg, "--sign-in", "authcode"), "later version"},
+		{"unknown sign-in", secretEnv, nonInteractive(cfg, "--sign-in", "browser"), `"browser" is not one of the choices`},
 		{"secret as a flag", nil, nonInteractive(cfg, "--client-secret", "x"), "unknown flag --client-secret"},
 		{"another provider's flag", secretEnv, nonInteractive(cfg, "--relay-host", "mail.example.com"), "--relay-host is a setting of SMTP Relay"},
 		{"field without --non-interactive", nil, []string{"setup", "--accessible", "--tenant", "x", "--config", cfg}, "work only with --non-interactive"},
@@ -367,5 +372,119 @@ func TestSetupNonInteractiveInterruptWhileWaiting(t *testing.T) {
 	}
 	if _, err := os.Stat(cfg); err == nil {
 		t.Errorf("an interrupted setup saved %s", cfg)
+	}
+}
+
+// --sign-in app: no one signs in; the app-only token's AUTH is checked
+// at the smart host, and the method is saved.
+func TestSetupNonInteractiveAppOnly(t *testing.T) {
+	dir, cfg := lineDir(t)
+	r := lineRun(t, dir, "", []string{"PIMMAIL_CLIENT_SECRET=" + sandbox.DefaultClientSecret},
+		nonInteractive(cfg, "--sign-in", "app", "--mailbox", sandbox.DefaultMailbox, "--enable")...)
+	expect(t, r, 0, "Checking the app-only token and Exchange Online AUTH as "+sandbox.DefaultMailbox+" ... done", "SMTP Client is enabled.")
+	if strings.Contains(r.stderr, "one-time code") {
+		t.Errorf("app-only asked for a device sign-in: %v", r)
+	}
+	c := loadConfig(t, cfg)
+	if c.Entra.Method.Normal() != config.MethodAppOnly || c.Entra.Mailbox != sandbox.DefaultMailbox || c.Enabled != config.ProviderEntra {
+		t.Errorf("saved %+v", c.Entra)
+	}
+
+	// Without --mailbox nothing names the mailbox: a usage error.
+	dir, cfg = lineDir(t)
+	r = lineRun(t, dir, "", []string{"PIMMAIL_CLIENT_SECRET=" + sandbox.DefaultClientSecret}, nonInteractive(cfg, "--sign-in", "app")...)
+	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "--mailbox") {
+		t.Errorf("app-only without --mailbox: %v", r)
+	}
+}
+
+// An app not registered in Exchange Online: exit 1, and stderr has the
+// New-ServicePrincipal command with the app's real IDs.
+func TestSetupNonInteractiveAppOnlyNotRegistered(t *testing.T) {
+	dir, cfg := lineDir(t)
+	r := lineRun(t, dir, "", []string{"PIMMAIL_CLIENT_SECRET=" + sandbox.DefaultClientSecret},
+		nonInteractive(cfg, "--sign-in", "app", "--mailbox", sandbox.DefaultMailbox, "--enable", "--scenario", "app-not-registered-in-exchange")...)
+	expect(t, r, 1, "Checking the app-only token and Exchange Online AUTH", "Nothing was saved")
+	if !strings.Contains(r.stderr, "New-ServicePrincipal") || !strings.Contains(r.stderr, sandbox.DefaultClientID) ||
+		!strings.Contains(r.stderr, "Add-MailboxPermission") || !strings.Contains(r.stderr, sandbox.DefaultMailbox) {
+		t.Errorf("stderr lacks the Exchange Online commands with real values: %v", r)
+	}
+	if _, err := os.Stat(cfg); err == nil {
+		t.Errorf("a failed check saved %s", cfg)
+	}
+}
+
+// --sign-in authcode: the sign-in address on stderr, the browser (the
+// sandbox's stand-in, on "another device") approves it, and the address
+// it landed on is piped in as one line.
+func TestSetupNonInteractiveAuthCode(t *testing.T) {
+	dir, cfg := lineDir(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, nonInteractive(cfg, "--sign-in", "authcode", "--enable")...)
+	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_CONFIG_HOME="+filepath.Join(dir, ".config"), "PIMMAIL_DEBUG_LOG=",
+		"TERM=xterm", "ACCESSIBLE=", "PIMMAIL_CLIENT_SECRET="+sandbox.DefaultClientSecret, "PIMMAIL_RELAY_PASSWORD=")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	sc := bufio.NewScanner(errPipe)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	addr := ""
+	for addr == "" && sc.Scan() {
+		l := sc.Text()
+		stderr.WriteString(l + "\n")
+		if strings.HasPrefix(l, "https://") {
+			addr = l
+		}
+	}
+	if addr == "" {
+		cmd.Wait()
+		t.Fatalf("no sign-in address on stderr:\n%s\nstdout:\n%s", stderr.String(), out.String())
+	}
+	rest := make(chan string)
+	go func() { b, _ := io.ReadAll(errPipe); rest <- string(b) }()
+
+	a, ok := sandbox.Live(config.SandboxDir(cfg))
+	if !ok {
+		t.Fatal("the sandbox does not announce itself in its state directory")
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM([]byte(a.CAPEM)) {
+		t.Fatal("no CA in ca.pem")
+	}
+	browser := &http.Client{Timeout: 20 * time.Second,
+		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	landed, err := sandbox.BrowserSignIn(ctx, browser, addr, true)
+	if err != nil {
+		t.Fatalf("signing in at %s: %v", addr, err)
+	}
+	if !strings.HasPrefix(landed, "http://localhost:") {
+		t.Fatalf("the browser landed on %s", landed)
+	}
+	io.WriteString(stdin, landed+"\n")
+	stdin.Close()
+	werr := cmd.Wait()
+	r := result{out.String(), stderr.String() + <-rest, 0}
+	if ee, ok := werr.(*exec.ExitError); ok {
+		r.code = ee.ExitCode()
+	}
+	expect(t, r, 0, "Waiting for the address the browser landed on ... done", "Signed in as "+sandbox.DefaultMailbox, "SMTP Client is enabled.")
+	if code := landed[strings.Index(landed, "code=")+5:][:20]; strings.Contains(r.stdout+r.stderr, code) {
+		t.Errorf("the authorization code is in the output: %v", r)
+	}
+	c := loadConfig(t, cfg)
+	if c.Entra.Method.Normal() != config.MethodAuthCode || c.Entra.Mailbox != sandbox.DefaultMailbox || c.Enabled != config.ProviderEntra {
+		t.Errorf("saved %+v", c.Entra)
 	}
 }
